@@ -1,0 +1,120 @@
+/* libbpffs: the client C API of bpffsd.
+ *
+ * The functions have the shapes of libbpf's low-level bpf.h (bpf_map_create,
+ * bpf_map_update_elem, bpf_obj_pin, ...) with a bpffs_ prefix, and the same
+ * error convention as libbpf 1.x: 0 or a new fd on success, a negative errno
+ * on failure, with errno set too. The daemon's sentence explaining the last
+ * failure of this thread is available from bpffs_last_error().
+ *
+ * File descriptors are the daemon's: numbered per connection, lowest free
+ * first (like the kernel's), valid on this process's connection only, and
+ * released when it closes. One connection per process, opened lazily by the
+ * first command and shared by all threads.
+ */
+#ifndef BPFFS_H
+#define BPFFS_H
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- choosing the daemon ----
+ * Order: bpffs_set_socket(), else $BPFFS_SOCKET, else the daemon owning the
+ * mount of the first path a command names (its root advertises the socket in
+ * the extended attribute "user.bpffs.socket"), else /run/bpffsd.sock. */
+#define BPFFS_DEFAULT_SOCKET "/run/bpffsd.sock"
+#define BPFFS_SOCKET_XATTR "user.bpffs.socket"
+
+int bpffs_set_socket(const char *socket_path);
+/* Writes the socket of the daemon whose mount holds path into buf. */
+int bpffs_find_socket(const char *path, char *buf, size_t len);
+/* Closes the connection (all its fds are released by the daemon). */
+void bpffs_disconnect(void);
+/* The daemon's sentence for this thread's last failed call ("" if none). */
+const char *bpffs_last_error(void);
+
+/* ---- maps ---- */
+struct bpffs_map_create_opts {
+    size_t sz; /* sizeof(struct bpffs_map_create_opts) */
+    __u32 btf_fd;
+    __u32 btf_key_type_id;
+    __u32 btf_value_type_id;
+    __u32 btf_vmlinux_value_type_id;
+    __u32 inner_map_fd;
+    __u32 map_flags;
+    __u64 map_extra;
+    __u32 numa_node;
+    __u32 map_ifindex;
+};
+
+int bpffs_map_create(enum bpf_map_type map_type, const char *map_name, __u32 key_size,
+                     __u32 value_size, __u32 max_entries,
+                     const struct bpffs_map_create_opts *opts);
+int bpffs_map_update_elem(int fd, const void *key, const void *value, __u64 flags);
+int bpffs_map_lookup_elem(int fd, const void *key, void *value);
+int bpffs_map_lookup_elem_flags(int fd, const void *key, void *value, __u64 flags);
+int bpffs_map_lookup_and_delete_elem(int fd, const void *key, void *value);
+int bpffs_map_lookup_and_delete_elem_flags(int fd, const void *key, void *value, __u64 flags);
+int bpffs_map_delete_elem(int fd, const void *key);
+int bpffs_map_get_next_key(int fd, const void *key, void *next_key);
+int bpffs_map_freeze(int fd);
+
+struct bpffs_map_batch_opts {
+    size_t sz; /* sizeof(struct bpffs_map_batch_opts) */
+    __u64 elem_flags;
+    __u64 flags;
+};
+
+/* in_batch/out_batch: 4-byte opaque cursors (in_batch NULL starts over).
+ * *count: capacity in, elements processed out (also on failure). */
+int bpffs_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+                           __u32 *count, const struct bpffs_map_batch_opts *opts);
+int bpffs_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch, void *keys,
+                                      void *values, __u32 *count,
+                                      const struct bpffs_map_batch_opts *opts);
+int bpffs_map_update_batch(int fd, const void *keys, const void *values, __u32 *count,
+                           const struct bpffs_map_batch_opts *opts);
+int bpffs_map_delete_batch(int fd, const void *keys, __u32 *count,
+                           const struct bpffs_map_batch_opts *opts);
+
+/* ---- pinning ----
+ * Paths are resolved against this process's working directory and must lie
+ * under the daemon's mount. */
+struct bpffs_obj_get_opts {
+    size_t sz; /* sizeof(struct bpffs_obj_get_opts) */
+    __u32 file_flags; /* BPF_F_RDONLY / BPF_F_WRONLY */
+};
+
+int bpffs_obj_pin(int fd, const char *pathname);
+int bpffs_obj_get(const char *pathname);
+int bpffs_obj_get_opts(const char *pathname, const struct bpffs_obj_get_opts *opts);
+
+/* ---- ids and information ---- */
+int bpffs_map_get_next_id(__u32 start_id, __u32 *next_id);
+int bpffs_map_get_fd_by_id(__u32 id);
+/* info points at a struct bpf_map_info (and later bpf_prog_info,
+ * bpf_link_info, bpf_btf_info) of *info_len bytes; *info_len is set to the
+ * bytes filled in. */
+int bpffs_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len);
+
+/* What the kernel shows in /proc/PID/fdinfo for a BPF fd and bpftool prints. */
+struct bpffs_fdinfo {
+    __u32 kind; /* 0 map, 1 prog, 2 link, 3 btf */
+    __u32 id;
+    __u64 memlock; /* bytes */
+    __u32 frozen;  /* maps */
+    __u32 fd_flags; /* BPF_F_RDONLY / BPF_F_WRONLY of this fd */
+};
+int bpffs_obj_get_fdinfo(int fd, struct bpffs_fdinfo *info);
+
+int bpffs_close(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFFS_H */
