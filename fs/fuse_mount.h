@@ -1,0 +1,44 @@
+// The FUSE filesystem of bpffsd: mounts a PinTree at a directory with the
+// low-level libfuse API and serves it from a multi-threaded session loop.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "core/pin_tree.h"
+#include "core/result.h"
+
+namespace bpffs {
+
+struct MountOptions {
+    std::string mountpoint;    // absolute, canonical
+    std::string socket_path;   // advertised as xattr user.bpffs.socket on the root
+    bool allow_other = false;  // -o allow_other
+    unsigned max_threads = 8;
+    std::string log_tag = "fs";
+};
+
+class FuseMount {
+public:
+    // Mounts tree at opts.mountpoint (clearing a stale mount left by a killed
+    // daemon, with a logged message) and starts serving it in background
+    // threads. Returns once the mount is ready to be used.
+    static Result<std::unique_ptr<FuseMount>> start(PinTree &tree, const MountOptions &opts);
+    ~FuseMount();  // stop()s
+
+    // Blocks until the session ends: stop() was called or the filesystem was
+    // unmounted from outside (fusermount3 -u, umount).
+    void wait();
+    // Unmounts and joins the serving threads. Idempotent.
+    void stop();
+
+    struct Impl;
+
+private:
+    explicit FuseMount(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bpffs
