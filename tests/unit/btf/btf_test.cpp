@@ -7,6 +7,8 @@
 #include <random>
 
 #include "core/btf/btf.h"
+#include "core/btf/daemon_btf.h"
+#include "core/btf/kernel_types.h"
 
 using namespace bpffs;
 using namespace bpffs::btf;
@@ -142,4 +144,34 @@ TEST_CASE("a type that refers to itself without a pointer is rejected") {
     auto r = Btf::parse(blob);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ELOOP);
+}
+
+TEST_CASE("the daemon's BTF describes the very layouts the daemon uses") {
+    auto btf = Btf::parse(daemon_btf_raw());
+    REQUIRE(btf.has_value());
+    auto member_offset = [&](std::string_view type, std::string_view field) -> uint32_t {
+        const Type &t = named(*btf, type, BTF_KIND_STRUCT);
+        for (const Member &m : t.members)
+            if (m.name == field) return m.bit_offset / 8;
+        // Iterator contexts wrap each pointer in an anonymous union.
+        for (const Member &m : t.members)
+            if (m.name.empty())
+                for (const Member &inner : btf->type(btf->skip_modifiers(m.type)).members)
+                    if (inner.name == field) return m.bit_offset / 8;
+        FAIL("no field " << field << " in " << type);
+        return 0;
+    };
+    using namespace bpffs::kview;
+    CHECK(member_offset("bpf_map", "name") == offsetof(bpf_map, name));
+    CHECK(member_offset("bpf_map", "max_entries") == offsetof(bpf_map, max_entries));
+    CHECK(member_offset("bpf_map", "frozen") == offsetof(bpf_map, frozen));
+    CHECK(named(*btf, "bpf_map", BTF_KIND_STRUCT).size == sizeof(bpf_map));
+    CHECK(member_offset("bpf_prog", "aux") == offsetof(bpf_prog, aux));
+    CHECK(named(*btf, "bpf_prog", BTF_KIND_STRUCT).size == sizeof(bpf_prog));
+    CHECK(member_offset("bpf_prog_aux", "name") == offsetof(bpf_prog_aux, name));
+    CHECK(member_offset("bpf_link", "prog") == offsetof(bpf_link, prog));
+    CHECK(member_offset("bpf_iter_meta", "seq_num") == offsetof(bpf_iter_meta, seq_num));
+    CHECK(member_offset("bpf_iter__bpf_map_elem", "value") == 24);
+    CHECK(sizeof(bpf_iter__bpf_map_elem) == 32);
+    CHECK(named(*btf, "bpf_iter__bpf_map_elem", BTF_KIND_STRUCT).size == 32);
 }
