@@ -1,0 +1,70 @@
+#include "tools/bpffsctl/help.h"
+
+#include "tools/bpffsctl/cli.h"
+
+namespace bpffsctl {
+
+int print_main_help(Cli &cli, const std::string &) {
+    if (cli.json()) {
+        cli.jw().null();
+        return 0;
+    }
+    const char *bin = cli.bin_name.c_str();
+    fprintf(cli.err,
+            "Usage: %1$s [OPTIONS] OBJECT { COMMAND | help }\n"
+            "       %1$s batch file FILE\n"
+            "       %1$s version\n"
+            "\n"
+            "       OBJECT := { prog | map | link | cgroup | perf | net | feature | btf | gen | "
+            "struct_ops | iter }\n"
+            "       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} |\n"
+            "                    {-V|--version} }\n",
+            bin);
+    return 0;
+}
+
+int print_map_help(Cli &cli, const std::string &object_word) {
+    if (cli.json()) {
+        cli.jw().null();
+        return 0;
+    }
+    fprintf(cli.err,
+            "Usage: %1$s %2$s { show | list }   [MAP]\n"
+            "       %1$s %2$s create     FILE type TYPE key KEY_SIZE value VALUE_SIZE \\\n"
+            "                                  entries MAX_ENTRIES name NAME [flags FLAGS] \\\n"
+            "                                  [inner_map MAP] [dev NAME]\n"
+            "       %1$s %2$s dump       MAP\n"
+            "       %1$s %2$s update     MAP [key DATA] [value VALUE] [UPDATE_FLAGS]\n"
+            "       %1$s %2$s lookup     MAP [key DATA]\n"
+            "       %1$s %2$s getnext    MAP [key DATA]\n"
+            "       %1$s %2$s delete     MAP  key DATA\n"
+            "       %1$s %2$s pin        MAP  FILE\n"
+            "       %1$s %2$s event_pipe MAP [cpu N index M]\n"
+            "       %1$s %2$s peek       MAP\n"
+            "       %1$s %2$s push       MAP value VALUE\n"
+            "       %1$s %2$s pop        MAP\n"
+            "       %1$s %2$s enqueue    MAP value VALUE\n"
+            "       %1$s %2$s dequeue    MAP\n"
+            "       %1$s %2$s freeze     MAP\n"
+            "       %1$s %2$s help\n"
+            "\n"
+            "       MAP := { id MAP_ID | pinned FILE | name MAP_NAME }\n"
+            "       DATA := { [hex] BYTES }\n"
+            "       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }\n"
+            "       VALUE := { DATA | MAP | PROG }\n"
+            "       UPDATE_FLAGS := { any | exist | noexist }\n"
+            "       TYPE := { hash | array | prog_array | perf_event_array | percpu_hash |\n"
+            "                 percpu_array | stack_trace | cgroup_array | lru_hash |\n"
+            "                 lru_percpu_hash | lpm_trie | array_of_maps | hash_of_maps |\n"
+            "                 devmap | devmap_hash | sockmap | cpumap | xskmap | sockhash |\n"
+            "                 cgroup_storage | reuseport_sockarray | percpu_cgroup_storage |\n"
+            "                 queue | stack | sk_storage | struct_ops | ringbuf | "
+            "inode_storage |\n"
+            "                 task_storage | bloom_filter | user_ringbuf }\n"
+            "       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} |\n"
+            "                    {-f|--bpffs} | {-n|--nomount} }\n",
+            cli.bin_name.c_str(), object_word.c_str());
+    return 0;
+}
+
+}  // namespace bpffsctl

@@ -1,0 +1,16 @@
+// The usage texts of bpftool 7.1 (printed on stderr, or "null" in JSON
+// mode), with the program name the user typed and the object word as given.
+#pragma once
+
+#include <string>
+
+namespace bpffsctl {
+
+class Cli;
+
+// `bpffsctl help`, `-h`, and usage errors before an object was chosen.
+int print_main_help(Cli &cli, const std::string &unused);
+// `bpffsctl map help` and usage errors of map commands.
+int print_map_help(Cli &cli, const std::string &object_word);
+
+}  // namespace bpffsctl

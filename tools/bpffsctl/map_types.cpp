@@ -1,0 +1,98 @@
+#include "tools/bpffsctl/map_types.h"
+
+#include <linux/bpf.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace bpffsctl {
+
+namespace {
+// Indexed by enum bpf_map_type; the names libbpf 1.1 knows.
+constexpr const char *kTypeNames[] = {
+    "unspec",
+    "hash",
+    "array",
+    "prog_array",
+    "perf_event_array",
+    "percpu_hash",
+    "percpu_array",
+    "stack_trace",
+    "cgroup_array",
+    "lru_hash",
+    "lru_percpu_hash",
+    "lpm_trie",
+    "array_of_maps",
+    "hash_of_maps",
+    "devmap",
+    "sockmap",
+    "cpumap",
+    "xskmap",
+    "sockhash",
+    "cgroup_storage",
+    "reuseport_sockarray",
+    "percpu_cgroup_storage",
+    "queue",
+    "stack",
+    "sk_storage",
+    "devmap_hash",
+    "struct_ops",
+    "ringbuf",
+    "inode_storage",
+    "task_storage",
+    "bloom_filter",
+    "user_ringbuf",
+};
+constexpr size_t kTypeCount = std::size(kTypeNames);
+}  // namespace
+
+const char *map_type_name(uint32_t type) {
+    return type < kTypeCount ? kTypeNames[type] : nullptr;
+}
+
+int map_type_from_name(const std::string &name) {
+    for (size_t i = 0; i < kTypeCount; ++i)
+        if (name == kTypeNames[i]) return static_cast<int>(i);
+    return -1;
+}
+
+bool map_is_per_cpu(uint32_t type) {
+    return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+           type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+bool map_is_map_of_maps(uint32_t type) {
+    return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+bool map_is_map_of_progs(uint32_t type) {
+    return type == BPF_MAP_TYPE_PROG_ARRAY;
+}
+
+size_t map_value_buffer_size(uint32_t type, uint32_t value_size, unsigned ncpus) {
+    return map_is_per_cpu(type) ? per_cpu_step(value_size) * ncpus : value_size;
+}
+
+unsigned possible_cpus() {
+    static unsigned cached = 0;
+    if (cached) return cached;
+    // A list of ranges such as "0-3,8-11" or "0".
+    std::ifstream in("/sys/devices/system/cpu/possible");
+    std::string line;
+    std::getline(in, line);
+    std::istringstream ranges(line);
+    std::string range;
+    unsigned count = 0;
+    while (std::getline(ranges, range, ',')) {
+        unsigned a = 0, b = 0;
+        if (sscanf(range.c_str(), "%u-%u", &a, &b) == 2)
+            count += b - a + 1;
+        else if (sscanf(range.c_str(), "%u", &a) == 1)
+            ++count;
+    }
+    cached = count ? count : 1;
+    return cached;
+}
+
+}  // namespace bpffsctl
