@@ -93,17 +93,14 @@ int open_obj_pinned(Cli &cli, const std::string &path, bool quiet) {
     if (fd >= 0) return fd;
     if (quiet) return -1;
     int err = errno;
-    // bpftool names the directory (dirname() rewrote its copy of the path)
-    // when access was refused because the path is not on a bpffs.
+    // bpftool's check for "not on a bpffs" runs dirname() over its copy of
+    // the path, so every EACCES message names the parent directory.
     std::string copy = path;
     const char *shown = path.c_str();
     const char *reason = strerror(err);
     if (err == EACCES) {
-        const char *dir = dirname(copy.data());
-        if (!is_bpffs_dir(dir)) {
-            shown = dir;
-            reason = "directory not in bpf file system (bpffs)";
-        }
+        shown = dirname(copy.data());
+        if (!is_bpffs_dir(shown)) reason = "directory not in bpf file system (bpffs)";
     }
     cli.error("bpf obj get (%s): %s", shown, reason);
     return -1;
