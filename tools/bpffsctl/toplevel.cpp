@@ -17,6 +17,7 @@ namespace {
 
 constexpr const char *kCompatVersion = "7.1.0";  // the bpftool whose grammar we follow
 constexpr const char *kApiVersion = "1.1";       // the libbpf API level libbpffs mirrors
+constexpr const char *kLibVersion = "0.1.0";     // libbpffs itself
 
 int do_help(Cli &cli, Args) {
     return print_main_help(cli, "");
@@ -125,7 +126,7 @@ int do_version(Cli &cli) {
         jw.end_object();
     } else {
         fprintf(cli.out, "%s v%s\nusing libbpffs v%s\nfeatures: libbpf_strict\n",
-                cli.bin_name.c_str(), kCompatVersion, kApiVersion);
+                cli.bin_name.c_str(), kCompatVersion, kLibVersion);
     }
     return 0;
 }
