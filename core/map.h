@@ -12,6 +12,17 @@
 //    the user-space analogue of the kernel's RCU guarantee.
 //
 // Every operation is thread-safe; there is no global lock on the data path.
+// Hash maps lock one bucket stripe at a time; arrays take no lock at all, so
+// concurrent writes of one array value may tear, as they may in the kernel.
+//
+// Walking the elements (for the bpf_map_elem iterator and `map dump`):
+// next_elem() is a pull interface that resumes from a MapCursor, so a
+// seq_file reader can stop after any element and continue in a later read.
+// Hash maps are walked bucket by bucket (cursor = bucket, elements already
+// visited in it), arrays index by index. Concurrent inserts and deletes may
+// make a walk skip or repeat elements, as in the kernel. No lock is held
+// between calls nor while the caller looks at the element, so the caller may
+// update or delete elements of the same map in between.
 #pragma once
 
 #include <linux/bpf.h>
@@ -53,8 +64,14 @@ struct MapBatch {
     uint64_t flags = 0;
 };
 
+// Where an element walk resumes (see next_elem()).
+struct MapCursor {
+    uint32_t bucket = 0;  // hash: bucket index; array: element index
+    uint32_t skip = 0;    // hash: elements of that bucket already visited
+};
+
 class Map : public Object {
-public:
+  public:
     // Validates spec as the kernel's MAP_CREATE does and builds the map.
     // ncpus: possible CPUs (sizes per-CPU values). Not yet published.
     static Result<std::shared_ptr<Map>> create(const MapSpec &spec, unsigned ncpus);
@@ -98,11 +115,37 @@ public:
                                   unsigned cpu) = 0;
     virtual long delete_from_prog(const void *key) = 0;
 
-protected:
+    // --- element walk ---
+    // The element at or after cursor, then moves cursor past it. Copies the
+    // key into key_out (key_size bytes). Returns the value: for non-per-CPU
+    // maps a pointer to the element's real storage (writes persist); for
+    // per-CPU maps a copy of every CPU's value in value_out
+    // (user_value_size() bytes) and value_out itself. nullptr at the end.
+    virtual void *next_elem(MapCursor &cursor, void *key_out, void *value_out) = 0;
+
+  protected:
     Map(const MapSpec &spec, unsigned ncpus)
         : Object(ObjectKind::map), spec_(spec), ncpus_(ncpus) {}
 
-private:
+    // EPERM once the map is frozen: the syscall side may no longer write.
+    Status check_writable() const;
+    // The flag rules of BPF_MAP_UPDATE_ELEM / BPF_MAP_LOOKUP_ELEM: any
+    // combination but ANY/NOEXIST/EXIST is EINVAL, and BPF_F_LOCK needs a
+    // bpf_spin_lock in the value, which bpffsd maps never have.
+    static int check_update_flags(uint64_t flags);
+    static Status check_lookup_flags(uint64_t flags);
+    // The sentence for an errno returned by an update.
+    Error update_error(int err) const;
+    // The kernel's generic batch commands, built on the single-element ones:
+    // process keys in order, stop at the first error, report how many were
+    // done in b.count.
+    Status generic_update_batch(MapBatch &b);
+    Status generic_delete_batch(MapBatch &b);
+    // Lookup batch over get_next_key: the cursor is the last key returned
+    // (key_size bytes).
+    Status generic_lookup_batch(MapBatch &b);
+
+  private:
     MapSpec spec_;
     unsigned ncpus_;
     std::atomic<bool> frozen_{false};
