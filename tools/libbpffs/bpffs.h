@@ -52,8 +52,7 @@ struct bpffs_map_create_opts {
 };
 
 int bpffs_map_create(enum bpf_map_type map_type, const char *map_name, __u32 key_size,
-                     __u32 value_size, __u32 max_entries,
-                     const struct bpffs_map_create_opts *opts);
+                     __u32 value_size, __u32 max_entries, const struct bpffs_map_create_opts *opts);
 int bpffs_map_update_elem(int fd, const void *key, const void *value, __u64 flags);
 int bpffs_map_lookup_elem(int fd, const void *key, void *value);
 int bpffs_map_lookup_elem_flags(int fd, const void *key, void *value, __u64 flags);
@@ -85,7 +84,7 @@ int bpffs_map_delete_batch(int fd, const void *keys, __u32 *count,
  * Paths are resolved against this process's working directory and must lie
  * under the daemon's mount. */
 struct bpffs_obj_get_opts {
-    size_t sz; /* sizeof(struct bpffs_obj_get_opts) */
+    size_t sz;        /* sizeof(struct bpffs_obj_get_opts) */
     __u32 file_flags; /* BPF_F_RDONLY / BPF_F_WRONLY */
 };
 
@@ -105,8 +104,8 @@ int bpffs_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len);
 struct bpffs_fdinfo {
     __u32 kind; /* 0 map, 1 prog, 2 link, 3 btf */
     __u32 id;
-    __u64 memlock; /* bytes */
-    __u32 frozen;  /* maps */
+    __u64 memlock;  /* bytes */
+    __u32 frozen;   /* maps */
     __u32 fd_flags; /* BPF_F_RDONLY / BPF_F_WRONLY of this fd */
 };
 int bpffs_obj_get_fdinfo(int fd, struct bpffs_fdinfo *info);

@@ -1,0 +1,199 @@
+// bpffsd: mounts a bpffs-like FUSE filesystem and serves bpf(2)-style
+// commands on a control socket until SIGINT/SIGTERM or an external unmount.
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "core/map.h"
+#include "daemon/config.h"
+#include "daemon/control_server.h"
+#include "daemon/daemonize.h"
+#include "daemon/errno_name.h"
+#include "fs/fuse_mount.h"
+
+#ifndef BPFFSD_VERSION
+#define BPFFSD_VERSION "unknown"
+#endif
+
+using namespace bpffs;
+
+namespace {
+
+// Returns the options, or exits with CLI11's usage message.
+Config parse_command_line(int argc, char **argv) {
+    Config cfg;
+    cfg.tree.root_uid = geteuid();
+    cfg.tree.root_gid = getegid();
+    std::vector<std::string> mount_options;
+    CLI::App app("bpffsd " BPFFSD_VERSION
+                 ": a user-space BPF filesystem. Mounts MOUNTPOINT (FUSE), where pinned BPF "
+                 "objects appear as files, and serves bpf(2)-style commands from bpffsctl and "
+                 "libbpffs on a Unix control socket.",
+                 "bpffsd");
+    app.add_flag("-f,--foreground", cfg.foreground,
+                 "stay in the foreground and log to stderr (default: detach once the mount and "
+                 "the socket are ready, and log to syslog)");
+    app.add_option("--socket", cfg.socket_path, "control socket path")->capture_default_str();
+    app.add_option("-o", mount_options,
+                   "mount options, comma separated: mode=OCTAL (root directory mode; the sticky "
+                   "bit is always added), uid=N, gid=N (root directory owner), allow_other "
+                   "(let other users access the mount); unknown options are ignored, as bpffs "
+                   "does")
+        ->type_name("OPTIONS")
+        ->allow_extra_args(false);
+    app.add_option("--log-level", cfg.log_level,
+                   "trace, debug (one line per control command), info, warn, error, critical "
+                   "or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+    app.add_option("--ncpus", cfg.ncpus,
+                   "number of possible CPUs per-CPU maps have (default: this machine's)")
+        ->check(CLI::Range(1u, 4096u));
+    app.add_option("MOUNTPOINT", cfg.mountpoint, "where to mount (created if missing)")
+        ->capture_default_str();
+    app.set_version_flag("--version", BPFFSD_VERSION);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        exit(app.exit(e));
+    }
+    for (const auto &opts : mount_options) {
+        std::string ignored;
+        if (auto st = parse_mount_options(opts, cfg, ignored); !st) {
+            fprintf(stderr, "bpffsd: -o %s: %s\n", opts.c_str(), st.error().message.c_str());
+            exit(2);
+        }
+        if (!ignored.empty())
+            fprintf(stderr, "bpffsd: ignoring unknown mount options: %s\n", ignored.c_str());
+    }
+    if (cfg.ncpus == 0) cfg.ncpus = possible_cpus();
+    return cfg;
+}
+
+Status make_directories(const std::string &path) {
+    for (size_t pos = 1;; ++pos) {
+        pos = path.find('/', pos);
+        std::string prefix = path.substr(0, pos);
+        if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
+            return fail(errno, "cannot create " + prefix + ": " + strerror(errno));
+        if (pos == std::string::npos) return ok();
+    }
+}
+
+// The canonical mount point (created if missing): clients' paths are
+// compared against it.
+Result<std::string> prepare_mountpoint(const std::string &path) {
+    if (path.empty()) return fail(EINVAL, "the mount point is empty");
+    if (auto st = make_directories(path); !st) return tl::unexpected(st.error());
+    char buf[PATH_MAX];
+    if (realpath(path.c_str(), buf) == nullptr)
+        return fail(errno, "cannot resolve the mount point " + path + ": " + strerror(errno));
+    return std::string(buf);
+}
+
+// The socket path made absolute, as it is advertised to clients.
+std::string absolute(const std::string &path) {
+    if (!path.empty() && path.front() == '/') return path;
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+    return std::string(cwd) + "/" + path;
+}
+
+void setup_logging(const Config &cfg, bool to_syslog) {
+    auto logger = to_syslog ? spdlog::syslog_logger_mt("bpffsd", "bpffsd", LOG_PID, LOG_DAEMON)
+                            : spdlog::stderr_color_mt("bpffsd");
+    logger->set_level(spdlog::level::from_str(cfg.log_level));
+    if (!to_syslog) logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_default_logger(logger);
+}
+
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
+int run(const Config &cfg, Daemonizer &daemonizer) {
+    auto startup_failed = [&](const std::string &msg) {
+        spdlog::error("{}", msg);
+        daemonizer.failed(msg);
+        return 1;
+    };
+    auto mountpoint = prepare_mountpoint(cfg.mountpoint);
+    if (!mountpoint) return startup_failed(mountpoint.error().message);
+    std::string socket_path = absolute(cfg.socket_path);
+
+    PinTreeOptions tree_opts = cfg.tree;
+    tree_opts.mount_point = *mountpoint;  // absolute symlink targets are followed inside
+    PinTree tree(tree_opts);
+    Syscall syscall(tree, SyscallOptions{*mountpoint, cfg.ncpus, BPFFSD_VERSION});
+    // The socket first: a live daemon on it means its mount must not be
+    // touched either.
+    auto server = ControlServer::start(socket_path, syscall);
+    if (!server)
+        return startup_failed(server.error().message + " (" + errno_name(server.error().code) +
+                              ")");
+    MountOptions mopts;
+    mopts.mountpoint = *mountpoint;
+    mopts.socket_path = socket_path;
+    mopts.allow_other = cfg.allow_other;
+    auto mount = FuseMount::start(tree, mopts);
+    if (!mount) {
+        (*server)->stop();
+        return startup_failed("cannot mount " + *mountpoint + ": " + mount.error().message + " (" +
+                              errno_name(mount.error().code) + ")");
+    }
+    spdlog::info("bpffsd {} serving {} on {} ({} possible CPUs)", BPFFSD_VERSION, *mountpoint,
+                 socket_path, cfg.ncpus);
+    daemonizer.ready();
+
+    // An unmount from outside (umount, fusermount3 -u) ends the daemon too.
+    std::atomic<bool> stopping{false};
+    std::thread watcher([&] {
+        (*mount)->wait();
+        if (!stopping) {
+            spdlog::info("{} was unmounted; stopping", *mountpoint);
+            kill(getpid(), SIGTERM);
+        }
+    });
+    sigset_t set = stop_signals();
+    int sig = 0;
+    sigwait(&set, &sig);
+    stopping = true;
+    spdlog::info("{}; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    (*server)->stop();
+    (*mount)->stop();
+    watcher.join();
+    spdlog::info("unmounted {}; bye", *mountpoint);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    Config cfg = parse_command_line(argc, argv);
+    Daemonizer daemonizer;
+    if (!cfg.foreground) daemonizer.detach();  // before any thread exists
+    // Every thread inherits this mask; only run()'s sigwait takes the signals.
+    sigset_t set = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    // Detached: logs go to syslog; startup errors reach the parent through the pipe.
+    setup_logging(cfg, !cfg.foreground);
+    return run(cfg, daemonizer);
+}

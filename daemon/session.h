@@ -1,0 +1,51 @@
+// One client connection's view of the daemon: its credentials and its fd
+// table. Fds are numbered like the kernel's, lowest free first, starting at 3
+// (0-2 are the client's stdio in the kernel's numbering, so tools that print
+// fds look familiar). Each fd holds a reference to its object; closing the
+// connection drops them all, so objects nothing else holds (pins, other
+// fds) die with it.
+//
+// A session is used by its connection's thread only; it needs no lock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "core/cred.h"
+#include "core/object.h"
+#include "core/result.h"
+
+namespace bpffs {
+
+struct FdEntry {
+    std::shared_ptr<Object> obj;
+    uint32_t flags = 0;  // BPF_F_RDONLY / BPF_F_WRONLY for map fds
+};
+
+class Session {
+  public:
+    static constexpr int kFirstFd = 3;
+    static constexpr size_t kMaxFds = 65536;  // like RLIMIT_NOFILE's usual hard limit
+
+    explicit Session(Cred cred) : cred_(std::move(cred)) {}
+
+    const Cred &cred() const { return cred_; }
+    void set_umask(mode_t umask) { cred_.umask = umask & 0777; }
+
+    // Installs obj at the lowest free fd (EMFILE when the table is full).
+    Result<int> install(std::shared_ptr<Object> obj, uint32_t flags);
+    // EBADF when fd is not open.
+    Result<FdEntry> get(int64_t fd) const;
+    Status close(int64_t fd);
+    size_t open_fds() const { return table_.size(); }
+
+  private:
+    Cred cred_;
+    std::map<int, FdEntry> table_;
+    std::set<int> free_;  // closed fds below next_
+    int next_ = kFirstFd;
+};
+
+}  // namespace bpffs

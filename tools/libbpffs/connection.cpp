@@ -1,0 +1,205 @@
+#include "tools/libbpffs/connection.h"
+
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "core/object.h"
+#include "core/wire/messages.h"
+#include "tools/libbpffs/bpffs.h"
+#include "tools/libbpffs/client_path.h"
+
+namespace bpffs::client {
+
+namespace {
+
+// The umask without changing it (umask(2) cannot read without writing,
+// which would race other threads).
+uint32_t current_umask() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("Umask:", 0) == 0)
+            return static_cast<uint32_t>(strtoul(line.c_str() + 6, nullptr, 8));
+    return 022;
+}
+
+bool send_all(int fd, const wire::Bytes &data) {
+    size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        off += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+bool recv_all(int fd, uint8_t *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = read(fd, buf, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = ECONNRESET;
+            return false;
+        }
+        buf += n;
+        len -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+Connection &Connection::instance() {
+    // Never destroyed: fds may be used from atexit handlers and other
+    // threads until the very end of the process.
+    static Connection *conn = [] {
+        auto c = new Connection();
+        pthread_atfork(nullptr, nullptr, [] { Connection::instance().reset_after_fork(); });
+        return c;
+    }();
+    return *conn;
+}
+
+void Connection::set_socket(std::string path) {
+    std::lock_guard lock(mutex_);
+    explicit_socket_ = std::move(path);
+}
+
+std::string Connection::choose_socket(const std::string *path_hint) const {
+    if (!explicit_socket_.empty()) return explicit_socket_;
+    if (const char *env = getenv("BPFFS_SOCKET"); env != nullptr && *env != '\0') return env;
+    if (path_hint != nullptr) {
+        if (auto found = find_socket(*path_hint)) return *found;
+    }
+    return BPFFS_DEFAULT_SOCKET;
+}
+
+Status Connection::connect_locked(const std::string *path_hint) {
+    std::string path = choose_socket(path_hint);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(addr.sun_path))
+        return fail(ENAMETOOLONG, "the socket path " + path + " is too long");
+    memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail(errno, std::string("socket: ") + strerror(errno));
+    if (connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) != 0) {
+        int err = errno;
+        close(fd);
+        return fail(err, "cannot connect to bpffsd at " + path + ": " + strerror(err) +
+                             " (is the daemon running? choose it with $BPFFS_SOCKET)");
+    }
+    fd_ = fd;
+    socket_ = path;
+    auto reply =
+        exchange_locked(static_cast<uint32_t>(wire::Command::hello),
+                        wire::encode(wire::HelloRequest{wire::kProtocolVersion, current_umask()}));
+    if (!reply) {
+        drop_locked();
+        lost_ = false;
+        return tl::unexpected(reply.error());
+    }
+    if (reply->error != 0) {
+        drop_locked();
+        lost_ = false;
+        return fail(reply->error,
+                    "bpffsd at " + path + " refused the connection: " + reply->message);
+    }
+    return ok();
+}
+
+Result<wire::Reply> Connection::exchange_locked(uint32_t command, const wire::Bytes &payload) {
+    uint32_t seq = ++sequence_;
+    auto lose = [&](const std::string &why) -> tl::unexpected<Error> {
+        std::string reason = "the connection to bpffsd at " + socket_ + " was lost (" + why +
+                             "); its fds are gone; bpffs_disconnect() starts a new connection";
+        drop_locked();
+        lost_ = true;
+        lost_reason_ = reason;
+        return fail(ENOTCONN, reason);
+    };
+    if (payload.size() > wire::kMaxPayload)
+        return fail(E2BIG, "the request of " + std::to_string(payload.size()) +
+                               " bytes exceeds the protocol's limit of " +
+                               std::to_string(wire::kMaxPayload) + " bytes");
+    if (!send_all(fd_, wire::encode_request(command, seq, payload))) return lose(strerror(errno));
+    wire::Bytes header(wire::kHeaderSize);
+    if (!recv_all(fd_, header.data(), header.size())) return lose(strerror(errno));
+    wire::ReplyHeader h;
+    wire::decode_header(header, h);
+    auto verdict = wire::check_header(h.magic, h.version, h.payload_len);
+    if (verdict != wire::HeaderVerdict::ok)
+        return lose(wire::header_error(verdict, h.payload_len, h.version).message);
+    if (h.sequence != seq) return lose("a reply arrived out of sequence");
+    wire::Bytes body(h.payload_len);
+    if (!recv_all(fd_, body.data(), body.size())) return lose(strerror(errno));
+    auto reply = wire::decode_reply_payload(h.error, body);
+    if (!reply) return lose(reply.error().message);
+    return reply;
+}
+
+Result<wire::Reply> Connection::call(wire::Command command, const wire::Bytes &payload,
+                                     const std::string *path_hint) {
+    std::lock_guard lock(mutex_);
+    if (lost_) return fail(ENOTCONN, lost_reason_);
+    if (fd_ < 0) {
+        if (auto st = connect_locked(path_hint); !st) return tl::unexpected(st.error());
+    }
+    return exchange_locked(static_cast<uint32_t>(command), payload);
+}
+
+void Connection::drop_locked() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    sizes_.clear();
+}
+
+void Connection::disconnect() {
+    std::lock_guard lock(mutex_);
+    drop_locked();
+    lost_ = false;
+    lost_reason_.clear();
+}
+
+void Connection::reset_after_fork() {
+    // Only the forking thread exists in the child; the mutex may have been
+    // held by another thread of the parent, so it is rebuilt, not locked.
+    new (&mutex_) std::mutex();
+    drop_locked();
+    lost_ = false;
+}
+
+Result<MapSizes> Connection::map_sizes(int fd) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = sizes_.find(fd); it != sizes_.end()) return it->second;
+    }
+    auto reply =
+        call(wire::Command::fdinfo, wire::encode(wire::FdinfoRequest{static_cast<uint32_t>(fd)}));
+    if (!reply) return tl::unexpected(reply.error());
+    if (reply->error != 0) return fail(reply->error, reply->message);
+    auto info = wire::decode<wire::FdinfoReply>(reply->body, "FDINFO reply");
+    if (!info) return tl::unexpected(info.error());
+    if (info->kind != static_cast<uint32_t>(ObjectKind::map))
+        return fail(EINVAL, "fd " + std::to_string(fd) + " refers to a " +
+                                kind_name(static_cast<ObjectKind>(info->kind)) + ", not a map");
+    MapSizes sizes{info->key_size, info->user_value_size};
+    std::lock_guard lock(mutex_);
+    sizes_[fd] = sizes;
+    return sizes;
+}
+
+void Connection::forget_fd(int fd) {
+    std::lock_guard lock(mutex_);
+    sizes_.erase(fd);
+}
+
+}  // namespace bpffs::client
