@@ -1,0 +1,32 @@
+// Starts a real bpffsd (-f) on a temporary mount point and socket for the
+// daemon integration tests, and stops it with SIGTERM at the end.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace bpffs::test {
+
+struct DaemonProcess {
+    std::string dir;         // temporary directory holding everything
+    std::string mountpoint;  // dir/mnt
+    std::string socket;      // dir/ctl.sock
+    std::string log;         // dir/bpffsd.log (the daemon's stderr)
+    pid_t pid = -1;
+};
+
+// Why these tests cannot run here ("" when they can): root and /dev/fuse.
+std::string skip_reason();
+
+// Starts bpffsd (path from $BPFFSD) with extra arguments and waits until its
+// socket answers and the mount is up. Empty pid on failure, with a message.
+bool start_daemon(DaemonProcess &d, std::string &error);
+// SIGTERM, then waits; returns the exit status (-1 if it had to be killed).
+int stop_daemon(DaemonProcess &d);
+
+bool is_mounted(const std::string &mountpoint);
+bool socket_answers(const std::string &socket);
+std::string read_file(const std::string &path);
+
+}  // namespace bpffs::test
