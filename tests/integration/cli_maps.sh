@@ -3,8 +3,8 @@
 # the map commands' outputs (plain and JSON) and what the mount shows.
 # usage: cli_maps.sh BPFFSD BPFFSCTL   (exit 77 to skip)
 set -u
-bpffsd=$1
-ctl=$2
+bpffsd=$(realpath "$1")
+ctl=$(realpath "$2")
 
 skip() {
     echo "SKIP: $*"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tools/bpffsctl/cli.h"
+#include "tools/bpffsctl/daemon_choice.h"
 #include "tools/bpffsctl/help.h"
 #include "tools/bpffsctl/toplevel.h"
 #include "tools/libbpffs/bpffs.h"
@@ -74,6 +75,7 @@ int main(int argc, char **argv) {
                     cli.error("can't use socket %s", optarg);
                     return -1;
                 }
+                daemon_chosen_by_user();
                 break;
             default:
                 cli.error("unrecognized option '%s'", argv[optind - 1]);
@@ -87,6 +89,7 @@ int main(int argc, char **argv) {
     if (version_requested) return do_version(cli);
 
     std::vector<std::string> words(argv + optind, argv + argc);
+    choose_daemon_for(words);
     int ret = run_command(cli, Args{&words, 0});
     if (cli.debug && ret && *bpffs_last_error())
         fprintf(stderr, "bpffsd: %s\n", bpffs_last_error());

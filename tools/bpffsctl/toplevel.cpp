@@ -8,6 +8,7 @@
 #include "tools/bpffsctl/batch_reader.h"
 #include "tools/bpffsctl/cli.h"
 #include "tools/bpffsctl/command_table.h"
+#include "tools/bpffsctl/daemon_choice.h"
 #include "tools/bpffsctl/help.h"
 #include "tools/bpffsctl/map_cmd.h"
 
@@ -67,6 +68,7 @@ int run_batch(Cli &cli, FILE *in) {
             return -1;
         }
         if (cli.json()) json_command_words(cli, words);
+        choose_daemon_for(words);
         int err = run_command(cli, Args{&words, 0});
         if (cli.json()) cli.jw().end_object();
         if (err) return err;
