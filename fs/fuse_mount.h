@@ -9,6 +9,7 @@
 
 #include "core/pin_tree.h"
 #include "core/result.h"
+#include "fs/open_handler.h"
 
 namespace bpffs {
 
@@ -18,10 +19,15 @@ struct MountOptions {
     bool allow_other = false;  // -o allow_other
     unsigned max_threads = 8;
     std::string log_tag = "fs";
+    // What open(2) of a pinned object does, per object kind; null: EIO for all.
+    std::shared_ptr<OpenHandlers> open_handlers;
+    // How long the kernel may cache entries and attributes. Changes made
+    // through the socket invalidate the caches explicitly.
+    double cache_timeout = 1.0;
 };
 
 class FuseMount {
-public:
+  public:
     // Mounts tree at opts.mountpoint (clearing a stale mount left by a killed
     // daemon, with a logged message) and starts serving it in background
     // threads. Returns once the mount is ready to be used.
@@ -36,7 +42,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     explicit FuseMount(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

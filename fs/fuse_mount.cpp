@@ -1,0 +1,199 @@
+#include "fs/fuse_mount.h"
+
+#include <fuse_lowlevel.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "fs/fuse_ops.h"
+#include "fs/stale_mount.h"
+
+namespace bpffs {
+
+namespace {
+
+// Mount options. default_permissions: the kernel's bpffs leaves DAC to the
+// VFS (generic_permission, the sticky rule, may_linkat) using the inode's
+// attributes; with default_permissions the FUSE module runs those same
+// checks on our attributes, including for path walks over cached dentries
+// that never reach the daemon. The pin tree checks again with the
+// request's credentials (the same rules), which the socket path needs
+// anyway.
+std::string mount_option_string(const MountOptions &opts) {
+    std::string o = "default_permissions,fsname=bpffs,subtype=bpffs";
+    if (opts.allow_other) o += ",allow_other";
+    return o;
+}
+
+// Forwards changes made through the socket to the kernel's caches. Shared
+// with the hook so that stop() can cut it off before the session goes.
+struct Notifier {
+    std::mutex mutex;
+    fuse_session *session = nullptr;
+
+    void forward(const TreeChange &change) {
+        std::lock_guard lock(mutex);
+        if (session == nullptr) return;
+        // Errors only mean the kernel had nothing cached (ENOENT) or the
+        // session is going away; neither needs handling.
+        if (!change.name.empty()) {
+            fuse_lowlevel_notify_inval_entry(session, change.parent, change.name.c_str(),
+                                             change.name.size());
+            fuse_lowlevel_notify_inval_inode(session, change.parent, -1, 0);
+        } else {
+            fuse_lowlevel_notify_inval_inode(session, change.ino, -1, 0);
+        }
+    }
+};
+
+}  // namespace
+
+struct FuseMount::Impl {
+    PinTree &tree;
+    MountOptions opts;
+    std::unique_ptr<FsContext> context;
+    fuse_session *session = nullptr;
+    std::shared_ptr<Notifier> notifier = std::make_shared<Notifier>();
+    std::thread loop;
+    dev_t device = 0;  // the mount's st_dev: its minor names the FUSE connection
+
+    std::mutex state_mutex;
+    std::condition_variable state_changed;
+    bool initialized = false;
+    bool finished = false;
+
+    std::mutex stop_mutex;
+    bool stopped = false;
+
+    Impl(PinTree &t, const MountOptions &o) : tree(t), opts(o) {}
+
+    Status create_session();
+    void serve();
+    bool wait_for(std::chrono::milliseconds timeout, bool Impl::*flag);
+    void abort_connection();
+};
+
+Status FuseMount::Impl::create_session() {
+    context = std::make_unique<FsContext>(
+        FsContext{tree, opts.open_handlers, opts.socket_path, opts.cache_timeout, {}});
+    context->on_init = [this] {
+        std::lock_guard lock(state_mutex);
+        initialized = true;
+        state_changed.notify_all();
+    };
+    std::string options = mount_option_string(opts);
+    std::vector<const char *> argv = {"bpffsd", "-o", options.c_str()};
+    fuse_args args =
+        FUSE_ARGS_INIT(static_cast<int>(argv.size()), const_cast<char **>(argv.data()));
+    const fuse_lowlevel_ops &ops = bpffs_fuse_ops();
+    session = fuse_session_new(&args, &ops, sizeof(ops), context.get());
+    fuse_opt_free_args(&args);
+    if (session == nullptr) return fail(EINVAL, "libfuse refused the session options: " + options);
+    if (fuse_session_mount(session, opts.mountpoint.c_str()) != 0) {
+        fuse_session_destroy(session);
+        session = nullptr;
+        return fail(EIO, "cannot mount FUSE at " + opts.mountpoint +
+                             " (is /dev/fuse there and are we allowed to mount?)");
+    }
+    return ok();
+}
+
+void FuseMount::Impl::serve() {
+    fuse_loop_config config{};
+    config.clone_fd = 0;
+    config.max_idle_threads = opts.max_threads;
+    int rc = fuse_session_loop_mt(session, &config);
+    if (rc != 0) spdlog::debug("{}: session loop ended with {}", opts.log_tag, rc);
+    // The kernel forgot every inode with the connection.
+    tree.forget_all();
+    std::lock_guard lock(state_mutex);
+    finished = true;
+    state_changed.notify_all();
+}
+
+bool FuseMount::Impl::wait_for(std::chrono::milliseconds timeout, bool Impl::*flag) {
+    std::unique_lock lock(state_mutex);
+    return state_changed.wait_for(lock, timeout, [&] { return this->*flag || finished; }) &&
+           this->*flag;
+}
+
+void FuseMount::Impl::abort_connection() {
+    // A busy mount detached lazily keeps its connection; aborting it makes
+    // the serving threads' reads fail so that they end.
+    std::string path = "/sys/fs/fuse/connections/" + std::to_string(minor(device)) + "/abort";
+    std::ofstream abort(path);
+    if (abort) abort << "1";
+    spdlog::warn("{}: the mount at {} was still in use; aborted its FUSE connection", opts.log_tag,
+                 opts.mountpoint);
+}
+
+Result<std::unique_ptr<FuseMount>> FuseMount::start(PinTree &tree, const MountOptions &opts) {
+    if (auto usable = clear_stale_mount(opts.mountpoint); !usable)
+        return tl::unexpected(usable.error());
+    auto impl = std::make_unique<Impl>(tree, opts);
+    if (auto created = impl->create_session(); !created) return tl::unexpected(created.error());
+    impl->loop = std::thread([raw = impl.get()] { raw->serve(); });
+    std::unique_ptr<FuseMount> mount(new FuseMount(std::move(impl)));
+    Impl &m = *mount->impl_;
+    if (!m.wait_for(std::chrono::seconds(10), &Impl::initialized))
+        return fail(EIO, "the kernel did not initialise the FUSE mount at " + opts.mountpoint);
+    struct stat st {};
+    if (stat(opts.mountpoint.c_str(), &st) == 0) m.device = st.st_dev;
+    tree.set_mount_point(opts.mountpoint);
+    {
+        std::lock_guard lock(m.notifier->mutex);
+        m.notifier->session = m.session;
+    }
+    tree.set_change_hook([notifier = m.notifier](const TreeChange &c) { notifier->forward(c); });
+    spdlog::info("{}: bpffs mounted at {}", opts.log_tag, opts.mountpoint);
+    return mount;
+}
+
+FuseMount::FuseMount(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+FuseMount::~FuseMount() {
+    stop();
+}
+
+void FuseMount::wait() {
+    std::unique_lock lock(impl_->state_mutex);
+    impl_->state_changed.wait(lock, [&] { return impl_->finished; });
+}
+
+void FuseMount::stop() {
+    Impl &m = *impl_;
+    std::lock_guard stop_lock(m.stop_mutex);
+    if (m.stopped) return;
+    m.stopped = true;
+    m.tree.set_change_hook({});
+    {
+        std::lock_guard lock(m.notifier->mutex);
+        m.notifier->session = nullptr;
+    }
+    bool finished = false;
+    {
+        std::lock_guard lock(m.state_mutex);
+        finished = m.finished;
+    }
+    if (!finished) {
+        fuse_session_exit(m.session);
+        // Unmounting ends the connection, which wakes the serving threads.
+        fuse_session_unmount(m.session);
+        if (!m.wait_for(std::chrono::seconds(2), &Impl::finished)) m.abort_connection();
+    }
+    if (m.loop.joinable()) m.loop.join();
+    fuse_session_destroy(m.session);
+    m.session = nullptr;
+    spdlog::info("{}: bpffs unmounted from {}", m.opts.log_tag, m.opts.mountpoint);
+}
+
+}  // namespace bpffs
