@@ -40,6 +40,16 @@ bool is_identifier(std::string_view name) {
     return true;
 }
 
+// VAR names may also hold dots, as the kernel allows (__btf_name_valid with
+// dot_ok): clang names function-local statics "func.___fmt".
+bool is_var_name(std::string_view name) {
+    if (name.empty() || name.size() > kMaxNameLen) return false;
+    std::string dotless(name);
+    for (char &c : dotless)
+        if (c == '.') c = '_';
+    return is_identifier(dotless);
+}
+
 // Section names (".data", ".rodata.str1.1", ".maps") allow dots and other
 // printable characters.
 bool is_section_name(std::string_view name) {
@@ -317,7 +327,7 @@ Status Btf::check_references() const {
                 }
                 break;
             case BTF_KIND_VAR:
-                if (t.vlen || !is_identifier(t.name)) return bad("malformed VAR");
+                if (t.vlen || !is_var_name(t.name)) return bad("malformed VAR");
                 if (t.linkage > BTF_VAR_GLOBAL_EXTERN) return bad("VAR linkage is invalid");
                 if (!valid_ref(t.type) || t.type == 0) return bad("VAR type does not exist");
                 break;
