@@ -97,6 +97,7 @@ Result<uint64_t> execute(const Program &prog, RunContext &ctx, const RunArgs &ar
     r[10] = stack_top;
     uint64_t left =
         ctx.budget == std::numeric_limits<uint64_t>::max() ? ctx.budget : ctx.budget + 1;
+    const uint64_t start_left = left;
 
     auto allowed = [&](uint64_t a, uint32_t n, bool w) {
         return (a >= stack_low && a <= stack_top - n) || ctx.regions().allows(a, n, w);
@@ -287,7 +288,10 @@ op_CALL_LOCAL : {
     JUMP();
 }
 op_EXIT : {
-    if (depth == 0) return r[0];
+    if (depth == 0) {
+        ctx.set_instructions_executed(start_left - left);
+        return r[0];
+    }
     const Frame &f = frames[--depth];
     std::memcpy(&r[6], f.saved, sizeof f.saved);
     r[10] = f.fp;

@@ -36,6 +36,9 @@ class RunContext {
     // The CPU reported by bpf_get_smp_processor_id and used for per-CPU maps;
     // set to the calling thread's CPU at the start of each run.
     unsigned cpu = 0;
+    // Instructions executed by the last run that reached its final exit.
+    uint64_t instructions_executed() const { return executed_; }
+    void set_instructions_executed(uint64_t n) { executed_ = n; }
     // Data of the layer running the program (an iterator session...), for its helpers.
     void *user = nullptr;
 
@@ -82,6 +85,7 @@ class RunContext {
     size_t run_mark_ = 0;
     uintptr_t stack_low_ = 0, stack_high_ = 0;
     const Program *program_ = nullptr;
+    uint64_t executed_ = 0;
     bool checked_ = true;
     bool faulted_ = false;
     Error fault_;
