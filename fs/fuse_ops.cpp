@@ -318,8 +318,10 @@ void reply_xattr_value(fuse_req_t req, const std::string &value, size_t size) {
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
     auto &ctx = context(req);
     if (auto st = ctx.tree.getattr(ino); !st) return reply_error(req, "getxattr", st.error());
+    // bpffs has no xattr handlers: the kernel answers EOPNOTSUPP to every
+    // name (not ENODATA); only the daemon's own attribute exists.
     if (ino != kRootIno || ctx.socket_path.empty() || std::strcmp(name, kSocketXattr) != 0)
-        return (void)fuse_reply_err(req, ENODATA);
+        return (void)fuse_reply_err(req, EOPNOTSUPP);
     reply_xattr_value(req, ctx.socket_path, size);
 }
 
