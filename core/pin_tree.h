@@ -107,7 +107,12 @@ class PinTree {
     void set_mount_point(std::string mount_point);
 
     // Called after every change made through the path-based API, outside
-    // the tree's mutex. Pass an empty function to remove it.
+    // the tree's mutex; the FUSE layer uses it to invalidate the kernel's
+    // caches. Changes made through the inode-based API do not call it: the
+    // kernel made them and knows. The hook may wait for the kernel, so the
+    // path-based API must not be used from inside a FUSE request handler.
+    // Setting a new hook (or an empty one to remove it) waits for a
+    // running call to finish.
     void set_change_hook(ChangeHook hook);
 
     // ---- inode based: the FUSE filesystem ------------------------------
