@@ -183,6 +183,10 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info *fi) {
     Cred cred = request_cred(req);
     auto opened = ctx.tree.open(cred, ino, fi->flags);
     if (!opened) return reply_error(req, "open", opened.error());
+    if (!opened->object) {  // directories come through opendir
+        ctx.tree.release(ino);
+        return reply_error(req, "open", Error{EISDIR, "not a pinned object"});
+    }
     Result<std::unique_ptr<OpenFile>> file =
         ctx.open_handlers ? ctx.open_handlers->open(opened->object, cred, fi->flags)
                           : fail(EIO, std::string("a pinned ") + kind_name(opened->object->kind()) +
