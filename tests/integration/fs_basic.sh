@@ -220,6 +220,22 @@ if mount -t bpf bpf "$work/kbpf" 2>/dev/null; then
     kernel=$(sequence "$work/kbpf")
     ours=$(sequence "$mnt/cmp")
     [[ $kernel == "$ours" ]] || fail "listings differ: kernel '$kernel' ours '$ours'"
+    # Pinned files too, where bpftool can pin a map into the kernel's bpffs.
+    if command -v bpftool >/dev/null &&
+        bpftool map create "$work/kbpf/m" type array key 4 value 4 entries 1 name m 2>/dev/null; then
+        mv "$mnt/obj_get_target" "$mnt/cmp/m"
+        pinned_sequence() {
+            local root=$1
+            ln "$root/m" "$root/a/h" && ln -s m "$root/sm" && mv "$root/a/h" "$root/h2" &&
+                chmod 640 "$root/m" && python3 -c "import os; os.truncate('$root/m', 10)" &&
+                (cd "$root" && find m h2 sm -printf '%p %M %n %s %l\n' | sort)
+        }
+        kernel=$(pinned_sequence "$work/kbpf")
+        ours=$(pinned_sequence "$mnt/cmp")
+        [[ $kernel == "$ours" ]] || fail "pinned listings differ: kernel '$kernel' ours '$ours'"
+    else
+        echo "(bpftool cannot pin into the kernel's bpffs: pinned-file comparison skipped)"
+    fi
     umount "$work/kbpf"
 else
     echo "(kernel bpffs not mountable here: comparison skipped)"
