@@ -1,5 +1,16 @@
 // The FUSE filesystem of bpffsd: mounts a PinTree at a directory with the
 // low-level libfuse API and serves it from a multi-threaded session loop.
+//
+// Choices (see fuse_mount.cpp and fuse_ops.cpp):
+// - default_permissions: the kernel's FUSE module runs the VFS's DAC checks
+//   on our attributes, as the VFS does for the kernel's bpffs; the tree
+//   checks again with each request's credentials.
+// - Caches: entries and attributes are cached for cache_timeout seconds;
+//   changes made through the socket (pins, OBJ_GET's atime) invalidate them
+//   with fuse_lowlevel_notify_inval_entry/inval_inode through the tree's
+//   change hook, so the next ls or stat sees them.
+// - statfs: FUSE reports its own f_type; the rest is bpffs's.
+// - Root mode: the tree's (the kernel's bpffs root is 01777 by default).
 #pragma once
 
 #include <sys/types.h>
