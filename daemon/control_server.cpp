@@ -61,22 +61,20 @@ Status clear_stale_socket(const std::string &path, const sockaddr_un &addr) {
     return ok();
 }
 
-// Reads exactly len bytes; false on EOF or error (errno 0 for a clean EOF).
-bool read_exact(int fd, uint8_t *buf, size_t len) {
-    while (len > 0) {
-        ssize_t n = ::read(fd, buf, len);
-        if (n == 0) {
-            errno = 0;
-            return false;
-        }
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        buf += n;
-        len -= static_cast<size_t>(n);
+// How reading a frame's bytes ended.
+enum class ReadEnd { complete, closed, partial };
+
+// Reads exactly len bytes. closed: the peer hung up (or failed) before the
+// first byte; partial: in the middle.
+ReadEnd read_exact(int fd, uint8_t *buf, size_t len) {
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = ::read(fd, buf + got, len - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return got == 0 ? ReadEnd::closed : ReadEnd::partial;
+        got += static_cast<size_t>(n);
     }
-    return true;
+    return ReadEnd::complete;
 }
 
 bool write_all(int fd, const wire::Bytes &data) {
@@ -98,17 +96,31 @@ bool read_payload(int fd, uint32_t len, wire::Bytes &payload) {
         size_t step = std::min<size_t>(kReadStep, len - payload.size());
         size_t old = payload.size();
         payload.resize(old + step);
-        if (!read_exact(fd, payload.data() + old, step)) return false;
+        if (read_exact(fd, payload.data() + old, step) != ReadEnd::complete) return false;
     }
     return true;
 }
 
-std::string result_text(const wire::Reply &r) {
-    if (r.error == 0) return "ok";
-    return errno_name(r.error) + ": " + r.message;
+// One debug line per command: who, what, which fd, and how it ended.
+void log_command(const std::string &who, uint32_t command, const CommandOutcome &out) {
+    if (!spdlog::should_log(spdlog::level::debug)) return;
+    const char *name = wire::command_name(command);
+    std::string what = name != nullptr ? name : "command " + std::to_string(command);
+    if (out.fd >= 0) what += " fd " + std::to_string(out.fd);
+    if (out.reply.error == 0)
+        spdlog::debug("{}: {} -> ok", who, what);
+    else
+        spdlog::debug("{}: {} -> {}: {}", who, what, errno_name(out.reply.error),
+                      out.reply.message);
 }
 
 }  // namespace
+
+Status ControlServer::claim_socket_path(const std::string &socket_path) {
+    auto addr = socket_address(socket_path);
+    if (!addr) return tl::unexpected(addr.error());
+    return clear_stale_socket(socket_path, *addr);
+}
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::string &socket_path,
                                                             Syscall &syscall) {
@@ -234,32 +246,7 @@ void ControlServer::serve(Connection &conn) {
         Session session(*cred);
         std::string who = fmt::format("conn {} (pid {} uid {})", conn.number, cred->pid, cred->uid);
         spdlog::debug("{}: connected", who);
-        wire::Bytes header(wire::kHeaderSize), payload;
-        while (read_exact(conn.fd, header.data(), header.size())) {
-            wire::RequestHeader h;
-            wire::decode_header(header, h);
-            auto verdict = wire::check_header(h.magic, h.version, h.payload_len);
-            if (verdict != wire::HeaderVerdict::ok) {
-                Error e = wire::header_error(verdict, h.payload_len, h.version);
-                spdlog::warn("{}: closing: {} ({})", who, e.message, errno_name(e.code));
-                // Garbage gets no answer; a peer speaking the protocol does.
-                if (verdict != wire::HeaderVerdict::bad_magic)
-                    write_all(conn.fd, wire::encode_reply(h.sequence, e.code, e.message, {}));
-                break;
-            }
-            if (!read_payload(conn.fd, h.payload_len, payload)) {
-                spdlog::warn("{}: closing: the frame ended before its {} payload bytes", who,
-                             h.payload_len);
-                break;
-            }
-            auto out = syscall_.handle(session, h.command, payload);
-            const char *name = wire::command_name(h.command);
-            spdlog::debug("{}: {} fd {} -> {}", who, name ? name : std::to_string(h.command),
-                          out.fd, result_text(out.reply));
-            if (!write_all(conn.fd, wire::encode_reply(h.sequence, out.reply.error,
-                                                       out.reply.message, out.reply.body)))
-                break;
-        }
+        serve_requests(conn.fd, session, who);
         spdlog::debug("{}: closed, releasing {} fds", who, session.open_fds());
     }
     // The session (and the references of its fds) is gone before done is
@@ -267,6 +254,39 @@ void ControlServer::serve(Connection &conn) {
     // never shuts down a number already reused by a newer connection.
     shutdown(conn.fd, SHUT_RDWR);
     conn.done = true;
+}
+
+void ControlServer::serve_requests(int fd, Session &session, const std::string &who) {
+    wire::Bytes header(wire::kHeaderSize), payload;
+    for (;;) {
+        ReadEnd end = read_exact(fd, header.data(), header.size());
+        if (end == ReadEnd::closed) return;
+        if (end == ReadEnd::partial) {
+            spdlog::warn("{}: closing: the connection ended in the middle of a frame header", who);
+            return;
+        }
+        wire::RequestHeader h;
+        wire::decode_header(header, h);
+        auto verdict = wire::check_header(h.magic, h.version, h.payload_len);
+        if (verdict != wire::HeaderVerdict::ok) {
+            Error e = wire::header_error(verdict, h.payload_len, h.version);
+            spdlog::warn("{}: closing: {} ({})", who, e.message, errno_name(e.code));
+            // Garbage gets no answer; a peer speaking the protocol does.
+            if (verdict != wire::HeaderVerdict::bad_magic)
+                write_all(fd, wire::encode_reply(h.sequence, e.code, e.message, {}));
+            return;
+        }
+        if (!read_payload(fd, h.payload_len, payload)) {
+            spdlog::warn("{}: closing: the frame ended before its {} payload bytes", who,
+                         h.payload_len);
+            return;
+        }
+        auto out = syscall_.handle(session, h.command, payload);
+        log_command(who, h.command, out);
+        if (!write_all(fd, wire::encode_reply(h.sequence, out.reply.error, out.reply.message,
+                                              out.reply.body)))
+            return;
+    }
 }
 
 }  // namespace bpffs

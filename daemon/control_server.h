@@ -25,6 +25,12 @@ class ControlServer {
                                                         Syscall &syscall);
     ~ControlServer();  // stop()s
 
+    // The stale-socket rule alone: removes a socket no daemon answers on,
+    // fails with EADDRINUSE when a live daemon does (or EEXIST for a file
+    // that is not a socket). start() applies it too; calling it first lets
+    // the daemon refuse before touching anything else.
+    static Status claim_socket_path(const std::string &socket_path);
+
     // Stops accepting, closes every connection (releasing their fds), joins
     // the threads and removes the socket file. Idempotent.
     void stop();
@@ -42,6 +48,7 @@ class ControlServer {
     ControlServer(std::string path, int listen_fd, int wake_fd, Syscall &syscall);
     void accept_loop();
     void serve(Connection &conn);
+    void serve_requests(int fd, Session &session, const std::string &who);
     void reap_finished();
 
     std::string path_;

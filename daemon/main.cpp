@@ -134,9 +134,12 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
         daemonizer.failed(msg);
         return 1;
     };
+    std::string socket_path = absolute(cfg.socket_path);
+    // A live daemon on the socket: refuse before creating or mounting anything.
+    if (auto st = ControlServer::claim_socket_path(socket_path); !st)
+        return startup_failed(st.error().message + " (" + errno_name(st.error().code) + ")");
     auto mountpoint = prepare_mountpoint(cfg.mountpoint);
     if (!mountpoint) return startup_failed(mountpoint.error().message);
-    std::string socket_path = absolute(cfg.socket_path);
 
     PinTreeOptions tree_opts = cfg.tree;
     tree_opts.mount_point = *mountpoint;  // absolute symlink targets are followed inside

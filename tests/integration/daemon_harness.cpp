@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@ bool start_daemon(DaemonProcess &d, std::string &error) {
             return false;
         }
         d.dir = tmpl;
+        chmod(tmpl, 0755);  // other users' clients must reach the socket
         d.mountpoint = d.dir + "/mnt";
         d.socket = d.dir + "/ctl.sock";
         d.log = d.dir + "/bpffsd.log";
@@ -70,8 +72,9 @@ bool start_daemon(DaemonProcess &d, std::string &error) {
     if (pid == 0) {
         int log = open(d.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(log, 2);
-        execl(exe, exe, "-f", "--log-level", "debug", "--socket", d.socket.c_str(),
-              d.mountpoint.c_str(), static_cast<char *>(nullptr));
+        // allow_other: the tests also connect as an unprivileged user.
+        execl(exe, exe, "-f", "--log-level", "debug", "-o", "allow_other", "--socket",
+              d.socket.c_str(), d.mountpoint.c_str(), static_cast<char *>(nullptr));
         _exit(127);
     }
     d.pid = pid;
@@ -105,6 +108,16 @@ int stop_daemon(DaemonProcess &d) {
     waitpid(d.pid, &status, 0);
     d.pid = -1;
     return -1;
+}
+
+}  // namespace bpffs::test
+
+namespace bpffs::test {
+
+void remove_daemon_files(const DaemonProcess &d) {
+    unlink(d.log.c_str());
+    rmdir(d.mountpoint.c_str());
+    rmdir(d.dir.c_str());
 }
 
 }  // namespace bpffs::test

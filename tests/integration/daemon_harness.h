@@ -25,6 +25,9 @@ bool start_daemon(DaemonProcess &d, std::string &error);
 // SIGTERM, then waits; returns the exit status (-1 if it had to be killed).
 int stop_daemon(DaemonProcess &d);
 
+// Removes the log and the (empty, unmounted) directories after a clean run.
+void remove_daemon_files(const DaemonProcess &d);
+
 bool is_mounted(const std::string &mountpoint);
 bool socket_answers(const std::string &socket);
 std::string read_file(const std::string &path);

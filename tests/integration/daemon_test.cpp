@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -234,7 +235,9 @@ TEST_CASE("pin, get and the RDONLY/WRONLY rules") {
     uint64_t value = 7;
     REQUIRE(bpffs_map_update_elem(fd, &key, &value, 0) == 0);
 
-    struct bpffs_obj_get_opts ro{sizeof(ro), BPF_F_RDONLY};
+    struct bpffs_obj_get_opts ro {
+        sizeof(ro), BPF_F_RDONLY
+    };
     int rfd = bpffs_obj_get_opts(path.c_str(), &ro);
     REQUIRE(rfd >= 3);
     bpffs_fdinfo fi{};
@@ -247,7 +250,9 @@ TEST_CASE("pin, get and the RDONLY/WRONLY rules") {
     CHECK(bpffs_map_delete_elem(rfd, &key) == -EPERM);
     CHECK(bpffs_map_freeze(rfd) == -EPERM);
 
-    struct bpffs_obj_get_opts wo{sizeof(wo), BPF_F_WRONLY};
+    struct bpffs_obj_get_opts wo {
+        sizeof(wo), BPF_F_WRONLY
+    };
     int wfd = bpffs_obj_get_opts(path.c_str(), &wo);
     REQUIRE(wfd >= 3);
     uint32_t next;
@@ -255,9 +260,13 @@ TEST_CASE("pin, get and the RDONLY/WRONLY rules") {
     CHECK(bpffs_map_get_next_key(wfd, nullptr, &next) == -EPERM);
     CHECK(bpffs_map_update_elem(wfd, &key, &value, 0) == 0);
 
-    struct bpffs_obj_get_opts both{sizeof(both), BPF_F_RDONLY | BPF_F_WRONLY};
+    struct bpffs_obj_get_opts both {
+        sizeof(both), BPF_F_RDONLY | BPF_F_WRONLY
+    };
     CHECK(bpffs_obj_get_opts(path.c_str(), &both) == -EINVAL);
-    struct bpffs_obj_get_opts unknown{sizeof(unknown), 0x1};
+    struct bpffs_obj_get_opts unknown {
+        sizeof(unknown), 0x1
+    };
     CHECK(bpffs_obj_get_opts(path.c_str(), &unknown) == -EINVAL);
 
     // Relative paths, "..", and the working directory are the client's.
@@ -489,6 +498,89 @@ TEST_CASE("a second daemon on a live socket refuses to start") {
     CHECK_FALSE(is_mounted(other));
 }
 
+// Runs body in a child process (its own libbpffs connection); the child's
+// exit status is body's return value.
+template <class Body>
+int in_child(Body body) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(body());
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+TEST_CASE("pinned files get 0600 minus the client's umask") {
+    int fd = create_hash("masked");
+    REQUIRE(fd >= 3);
+    std::string path = in_mount("masked_0277");
+    REQUIRE(bpffs_obj_pin(fd, in_mount("masked_src").c_str()) == 0);
+    // The child's first command opens its connection; HELLO carries its umask.
+    CHECK(in_child([&] {
+              umask(0277);
+              int f = bpffs_obj_get(in_mount("masked_src").c_str());
+              if (f < 0) return 2;
+              return bpffs_obj_pin(f, path.c_str()) == 0 ? 0 : 3;
+          }) == 0);
+    struct stat st;
+    REQUIRE(stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0400);
+    REQUIRE(stat(in_mount("masked_src").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    bpffs_close(fd);
+}
+
+TEST_CASE("an unprivileged client gets the kernel's permission answers") {
+    int fd = create_hash("private");
+    REQUIRE(bpffs_obj_pin(fd, in_mount("private").c_str()) == 0);  // 0600 root
+    REQUIRE(bpffs_obj_pin(fd, in_mount("readable").c_str()) == 0);
+    REQUIRE(chmod(in_mount("readable").c_str(), 0644) == 0);
+    std::string mine = in_mount("mine");
+    int rc = in_child([&] {
+        if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) return 10;
+        uint32_t id;
+        if (bpffs_map_get_next_id(0, &id) != -EPERM) return 11;
+        if (bpffs_obj_get(in_mount("private").c_str()) != -EACCES) return 12;
+        struct bpffs_obj_get_opts ro = {sizeof(ro), BPF_F_RDONLY};
+        int r = bpffs_obj_get_opts(in_mount("readable").c_str(), &ro);
+        if (r < 0) return 13;
+        if (bpffs_obj_get(in_mount("readable").c_str()) != -EACCES) return 14;
+        // The root directory is sticky and world-writable: users may pin.
+        int own = bpffs_map_create(BPF_MAP_TYPE_ARRAY, "own", 4, 4, 1, nullptr);
+        if (own < 0) return 15;
+        if (bpffs_obj_pin(own, mine.c_str()) != 0) return 16;
+        return 0;
+    });
+    CHECK(rc == 0);
+    struct stat st;
+    REQUIRE(stat(mine.c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534);
+    bpffs_close(fd);
+}
+
+TEST_CASE("a stale socket left by a killed daemon is replaced") {
+    DaemonProcess other;
+    char tmpl[] = "/tmp/bpffsd-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    other.dir = tmpl;
+    other.mountpoint = other.dir + "/mnt";
+    other.socket = other.dir + "/ctl.sock";
+    other.log = other.dir + "/bpffsd.log";
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    strncpy(addr.sun_path, other.socket.c_str(), sizeof(addr.sun_path) - 1);
+    REQUIRE(bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0);
+    close(s);  // bound, never listening: connect() gets ECONNREFUSED
+    REQUIRE_FALSE(socket_answers(other.socket));
+    std::string error;
+    REQUIRE(start_daemon(other, error));
+    CHECK(read_file(other.log).find("removing stale control socket") != std::string::npos);
+    CHECK(stop_daemon(other) == 0);
+    CHECK_FALSE(is_mounted(other.mountpoint));
+    CHECK(access(other.socket.c_str(), F_OK) != 0);
+    remove_daemon_files(other);
+}
+
 int main(int argc, char **argv) {
     std::string why = skip_reason();
     if (!why.empty()) {
@@ -511,6 +603,11 @@ int main(int argc, char **argv) {
                 read_file(g_daemon.log).c_str());
         return 1;
     }
-    if (failed != 0) fprintf(stderr, "bpffsd log:\n%s\n", read_file(g_daemon.log).c_str());
-    return failed == 0 ? 0 : 1;
+    if (failed != 0) {
+        fprintf(stderr, "bpffsd log (%s):\n%s\n", g_daemon.log.c_str(),
+                read_file(g_daemon.log).c_str());
+        return 1;
+    }
+    remove_daemon_files(g_daemon);
+    return 0;
 }
