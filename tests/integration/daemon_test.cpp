@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -578,6 +579,22 @@ TEST_CASE("a stale socket left by a killed daemon is replaced") {
     CHECK(stop_daemon(other) == 0);
     CHECK_FALSE(is_mounted(other.mountpoint));
     CHECK(access(other.socket.c_str(), F_OK) != 0);
+    remove_daemon_files(other);
+}
+
+TEST_CASE("an unmount from outside stops the daemon cleanly") {
+    DaemonProcess other;
+    std::string error;
+    REQUIRE(start_daemon(other, error));
+    REQUIRE(umount2(other.mountpoint.c_str(), 0) == 0);
+    int status = -1;
+    for (int i = 0; i < 200 && waitpid(other.pid, &status, WNOHANG) != other.pid; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    other.pid = -1;
+    CHECK(access(other.socket.c_str(), F_OK) != 0);
+    CHECK(read_file(other.log).find("was unmounted; stopping") != std::string::npos);
     remove_daemon_files(other);
 }
 
