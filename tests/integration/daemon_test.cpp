@@ -598,6 +598,34 @@ TEST_CASE("an unmount from outside stops the daemon cleanly") {
     remove_daemon_files(other);
 }
 
+TEST_CASE("when the daemon goes away, calls fail until a new connection is asked for") {
+    DaemonProcess other;
+    std::string error;
+    REQUIRE(start_daemon(other, error));
+    int rc = in_child([&] {
+        bpffs_set_socket(other.socket.c_str());
+        int fd = create_hash("doomed");
+        if (fd != 3) return 1;
+        // The daemon stops under the open connection.
+        kill(other.pid, SIGTERM);
+        for (int i = 0; i < 100 && socket_answers(other.socket); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        uint32_t key = 0;
+        uint64_t value;
+        if (bpffs_map_lookup_elem(fd, &key, &value) != -ENOTCONN) return 4;
+        if (std::string(bpffs_last_error()).find("bpffs_disconnect") == std::string::npos) return 5;
+        // Still ENOTCONN: no silent reconnect.
+        if (create_hash("again") != -ENOTCONN) return 6;
+        bpffs_disconnect();
+        int r = create_hash("again");
+        if (r != -ENOENT && r != -ECONNREFUSED) return 7;
+        return 0;
+    });
+    CHECK(rc == 0);
+    CHECK(stop_daemon(other) == 0);
+    remove_daemon_files(other);
+}
+
 int main(int argc, char **argv) {
     std::string why = skip_reason();
     if (!why.empty()) {
