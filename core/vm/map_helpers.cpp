@@ -44,9 +44,10 @@ uint64_t map_lookup_elem(uint64_t r1, uint64_t key, uint64_t, uint64_t, uint64_t
         return 0;
     void *value = map->lookup_for_prog(reinterpret_cast<const void *>(key),
                                        ctx.cpu % (map->ncpus() ? map->ncpus() : 1));
-    // The value becomes memory the program may use for the rest of the run
-    // (read-only when the map is frozen, like the kernel's rdonly maps).
-    if (value != nullptr && ctx.checked()) ctx.add_region(value, map->value_size(), true);
+    // The value becomes memory the program may use for the rest of the run,
+    // read-only when the map was created with BPF_F_RDONLY_PROG.
+    if (value != nullptr && ctx.checked())
+        ctx.add_region(value, map->value_size(), !(map->flags() & BPF_F_RDONLY_PROG));
     return reinterpret_cast<uint64_t>(value);
 }
 
