@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace bpffs {
 namespace {
@@ -72,7 +73,12 @@ Result<std::shared_ptr<Map>> arraymap_create(const MapSpec &spec, unsigned ncpus
     if (data == nullptr)
         return fail(ENOMEM, "cannot allocate " + std::to_string(spec.max_entries) + " values of " +
                                 std::to_string(stride) + " bytes");
-    return std::make_shared<ArrayMap>(spec, ncpus, static_cast<uint8_t *>(data));
+    try {
+        return std::make_shared<ArrayMap>(spec, ncpus, static_cast<uint8_t *>(data));
+    } catch (const std::bad_alloc &) {
+        std::free(data);
+        return fail(ENOMEM, "no memory for an array map");
+    }
 }
 
 ArrayMap::ArrayMap(const MapSpec &spec, unsigned ncpus, uint8_t *data)

@@ -2,7 +2,9 @@
 
 #include <sched.h>
 
+#include <chrono>
 #include <cstring>
+#include <new>
 #include <random>
 #include <vector>
 
@@ -83,6 +85,18 @@ Status check_spec(const MapSpec &spec) {
     return ok();
 }
 
+// The per-map hash seed (the kernel's hashrnd).
+uint32_t random_seed() {
+    try {
+        return std::random_device{}();
+    } catch (const std::exception &) {
+        // No entropy device: still vary the seed between maps.
+        static std::atomic<uint32_t> counter{0};
+        return static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+               (counter.fetch_add(0x9e3779b9u) + 0x9e3779b9u);
+    }
+}
+
 }  // namespace
 
 Result<std::shared_ptr<Map>> hashtab_create(const MapSpec &requested, unsigned ncpus) {
@@ -100,9 +114,13 @@ Result<std::shared_ptr<Map>> hashtab_create(const MapSpec &requested, unsigned n
     if (n_buckets > UINT32_MAX / kKernelBucketSize)
         return fail(E2BIG, "max_entries " + std::to_string(spec.max_entries) +
                                " needs too many hash buckets");
-    uint32_t seed = 0;
-    if (!(spec.map_flags & BPF_F_ZERO_SEED)) seed = std::random_device{}();
-    return std::make_shared<HashTab>(spec, ncpus, n_buckets, seed);
+    uint32_t seed = (spec.map_flags & BPF_F_ZERO_SEED) ? 0 : random_seed();
+    try {
+        return std::make_shared<HashTab>(spec, ncpus, n_buckets, seed);
+    } catch (const std::bad_alloc &) {
+        return fail(ENOMEM,
+                    "no memory for the " + std::to_string(n_buckets) + " buckets of a hash map");
+    }
 }
 
 namespace {
