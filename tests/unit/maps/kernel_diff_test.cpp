@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ namespace {
 int failures = 0;
 int compared_memlock = 0;
 int compared_errno = 0;
+int compared_ops = 0;
+int failed_ops = 0;  // operations where both sides returned the same error
 
 void expect(bool ok, const std::string &what) {
     if (ok) return;
@@ -127,6 +130,176 @@ void compare_zero_seed_order(uint32_t key_size, uint32_t entries, uint32_t nkeys
     close(fd);
 }
 
+// One random operation on both maps; returns false after the first mismatch.
+class OpsComparison {
+  public:
+    OpsComparison(int fd, Map &map, const Attrs &a, uint32_t seed)
+        : fd_(fd), map_(map), attrs_(a), rng_(seed), vsize_(map.user_value_size()) {}
+
+    bool step(int n) {
+        uint32_t key = pick_key();
+        std::vector<uint8_t> value = random_value();
+        std::vector<uint8_t> kout(vsize_ * 8), oout(vsize_ * 8);
+        std::string op;
+        int kerr = 0, oerr = 0;
+        switch (rng_() % 10) {
+            case 0:
+            case 1:
+            case 2: {
+                // Mostly ANY/NOEXIST/EXIST; sometimes 3, 4 (BPF_F_LOCK) or 5, all invalid.
+                uint64_t flags = rng_() % 8 == 0 ? 3 + rng_() % 3 : rng_() % 3;
+                op = "update " + std::to_string(key) + " flags " + std::to_string(flags);
+                kerr = sys(bpf_map_update_elem(fd_, &key, value.data(), flags));
+                oerr = code(map_.update(&key, value.data(), flags));
+                break;
+            }
+            case 3:
+                op = "lookup " + std::to_string(key);
+                kerr = sys(bpf_map_lookup_elem(fd_, &key, kout.data()));
+                oerr = code(map_.lookup(&key, oout.data(), 0));
+                break;
+            case 4:
+                op = "delete " + std::to_string(key);
+                kerr = sys(bpf_map_delete_elem(fd_, &key));
+                oerr = code(map_.remove(&key));
+                break;
+            case 5:
+                op = "lookup_and_delete " + std::to_string(key);
+                kerr = sys(bpf_map_lookup_and_delete_elem(fd_, &key, kout.data()));
+                oerr = code(map_.lookup_and_delete(&key, oout.data(), 0));
+                break;
+            case 6: {
+                bool null_key = rng_() % 4 == 0;
+                op = "get_next_key " + (null_key ? std::string("NULL") : std::to_string(key));
+                kerr = sys(bpf_map_get_next_key(fd_, null_key ? nullptr : &key, kout.data()));
+                oerr = code(map_.get_next_key(null_key ? nullptr : &key, oout.data()));
+                if (kerr == 0) std::memset(kout.data() + 4, 0, kout.size() - 4);
+                if (oerr == 0) std::memset(oout.data() + 4, 0, oout.size() - 4);
+                break;
+            }
+            case 7:
+            case 8: {
+                bool and_delete = rng_() % 3 == 0;
+                op = batch_op(and_delete, kerr, oerr, kout, oout);
+                break;
+            }
+            default: {
+                op = "delete_batch";
+                uint32_t keys[3] = {pick_key(), pick_key(), pick_key()};
+                uint32_t kcount = 3, ocount = 3;
+                LIBBPF_OPTS(bpf_map_batch_opts, opts);
+                kerr = sys(bpf_map_delete_batch(fd_, keys, &kcount, &opts));
+                MapBatch b;
+                b.keys = keys;
+                b.count = 3;
+                oerr = code(map_.delete_batch(b));
+                ocount = b.count;
+                if (kerr == 0 || kerr == ENOENT) std::memcpy(kout.data(), &kcount, 4);
+                if (oerr == 0 || oerr == ENOENT) std::memcpy(oout.data(), &ocount, 4);
+                break;
+            }
+        }
+        if (n == 280) {
+            op = "freeze";
+            kerr = sys(bpf_map_freeze(fd_));
+            oerr = code(map_.freeze());
+        }
+        if (kerr != oerr || (kerr == 0 && kout != oout)) {
+            expect(false, describe(attrs_) + ": step " + std::to_string(n) + " " + op +
+                              ": kernel errno " + std::to_string(kerr) + ", ours " +
+                              std::to_string(oerr) + (kerr == oerr ? " (outputs differ)" : ""));
+            return false;
+        }
+        compared_ops++;
+        if (kerr != 0) failed_ops++;
+        return true;
+    }
+
+  private:
+    static int sys(int ret) { return ret < 0 ? -ret : 0; }
+    static int code(const Status &st) { return st ? 0 : st.error().code; }
+    uint32_t pick_key() { return rng_() % 14; }
+    std::vector<uint8_t> random_value() {
+        std::vector<uint8_t> v(vsize_);
+        for (auto &b : v)
+            b = static_cast<uint8_t>(rng_());
+        return v;
+    }
+
+    std::string batch_op(bool and_delete, int &kerr, int &oerr, std::vector<uint8_t> &kout,
+                         std::vector<uint8_t> &oout) {
+        uint32_t count = rng_() % 5;
+        uint32_t kcount = count, ocount = count;
+        std::vector<uint32_t> kkeys(8), okeys(8);
+        std::vector<uint8_t> kvals(vsize_ * 8), ovals(vsize_ * 8);
+        uint32_t kout_batch = 0, oout_batch = 0;
+        LIBBPF_OPTS(bpf_map_batch_opts, opts);
+        const void *in = have_cursor_ ? &cursor_ : nullptr;
+        if (and_delete)
+            kerr = sys(bpf_map_lookup_and_delete_batch(fd_, const_cast<void *>(in), &kout_batch,
+                                                       kkeys.data(), kvals.data(), &kcount, &opts));
+        else
+            kerr = sys(bpf_map_lookup_batch(fd_, const_cast<void *>(in), &kout_batch, kkeys.data(),
+                                            kvals.data(), &kcount, &opts));
+        MapBatch b;
+        b.in_batch = in;
+        b.out_batch = &oout_batch;
+        b.keys = okeys.data();
+        b.values = ovals.data();
+        b.count = count;
+        oerr = code(map_.lookup_batch(b, and_delete));
+        ocount = b.count;
+        // Outputs that both report: count, keys, values, and the cursor.
+        auto pack = [&](std::vector<uint8_t> &out, uint32_t n, const std::vector<uint32_t> &keys,
+                        const std::vector<uint8_t> &vals, uint32_t cur) {
+            std::fill(out.begin(), out.end(), 0);
+            out.resize(4 + 4 + n * 4 + n * vsize_);
+            std::memcpy(out.data(), &n, 4);
+            std::memcpy(out.data() + 4, &cur, 4);
+            std::memcpy(out.data() + 8, keys.data(), n * 4);
+            std::memcpy(out.data() + 8 + n * 4, vals.data(), n * vsize_);
+        };
+        if (kerr == 0 || kerr == ENOENT) pack(kout, kcount, kkeys, kvals, kcount ? kout_batch : 0);
+        if (oerr == 0 || oerr == ENOENT) pack(oout, ocount, okeys, ovals, ocount ? oout_batch : 0);
+        if (kerr == oerr && kerr == 0 && kcount > 0) {
+            cursor_ = kout_batch;
+            have_cursor_ = true;
+        } else if (kerr != 0 || rng_() % 4 == 0) {
+            have_cursor_ = false;  // start over
+        }
+        // The array cursor is the last key, the hash cursor a bucket: both 4 bytes.
+        if (kerr != 0 && kerr != ENOENT) kout.assign(kout.size(), 0), oout.assign(oout.size(), 0);
+        return std::string(and_delete ? "lookup_and_delete_batch" : "lookup_batch") + " count " +
+               std::to_string(count);
+    }
+
+    int fd_;
+    Map &map_;
+    Attrs attrs_;
+    std::mt19937 rng_;
+    size_t vsize_;
+    uint32_t cursor_ = 0;
+    bool have_cursor_ = false;
+};
+
+void compare_random_ops(uint32_t type, uint32_t flags, uint32_t seed, unsigned ncpus) {
+    Attrs a{type, 4, 12, 8,
+            flags | (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY
+                         ? 0u
+                         : uint32_t{BPF_F_ZERO_SEED})};
+    int fd = kernel_create(a);
+    auto map = ours(a, ncpus);
+    if (fd < 0 || !map) {
+        expect(false, describe(a) + ": could not create");
+        if (fd >= 0) close(fd);
+        return;
+    }
+    OpsComparison cmp(fd, **map, a, seed);
+    for (int n = 0; n < 320; n++)
+        if (!cmp.step(n)) break;
+    close(fd);
+}
+
 bool kernel_bpf_usable() {
     if (geteuid() != 0) {
         std::printf("SKIP: needs root to create kernel BPF maps\n");
@@ -186,11 +359,23 @@ int main() {
         compare_zero_seed_order(key_size, 64, 50, ncpus);
     compare_zero_seed_order(4, 1000, 1000, ncpus);
 
+    const uint32_t op_types[] = {BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_ARRAY,
+                                 BPF_MAP_TYPE_PERCPU_ARRAY};
+    for (uint32_t type : op_types)
+        for (uint32_t flags : {0u, uint32_t{BPF_F_NO_PREALLOC}}) {
+            if (flags && (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY))
+                continue;
+            for (uint32_t seed = 1; seed <= 20; seed++)
+                compare_random_ops(type, flags, seed, ncpus);
+        }
+
     if (failures != 0) {
         std::fprintf(stderr, "%d mismatches with the kernel\n", failures);
         return 1;
     }
-    std::printf("core maps agree with the kernel: %d creations, %d memlock figures\n",
-                compared_errno, compared_memlock);
+    std::printf(
+        "core maps agree with the kernel: %d creations, %d memlock figures, %d operations "
+        "(%d of them errors)\n",
+        compared_errno, compared_memlock, compared_ops, failed_ops);
     return 0;
 }
