@@ -1,6 +1,7 @@
 #include "core/arraymap.h"
 
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -28,7 +29,7 @@ constexpr uint32_t kFlagMask = BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_RDONLY |
 
 std::string hex(uint32_t v) {
     char buf[16];
-    snprintf(buf, sizeof buf, "0x%x", v);
+    std::snprintf(buf, sizeof buf, "0x%x", v);
     return buf;
 }
 

@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <random>
@@ -48,6 +49,12 @@ constexpr uint32_t kFlagMask = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_N
                                BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG |
                                BPF_F_ZERO_SEED;
 
+std::string hex(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", v);
+    return buf;
+}
+
 // htab_map_alloc_check, in the kernel's order (the order decides the errno
 // when several things are wrong).
 Status check_spec(const MapSpec &spec) {
@@ -57,12 +64,8 @@ Status check_spec(const MapSpec &spec) {
     bool prealloc = !(spec.map_flags & BPF_F_NO_PREALLOC);
     bool numa = spec.map_flags & BPF_F_NUMA_NODE;
     if (spec.map_flags & ~kFlagMask)
-        return fail(
-            EINVAL, "unknown or unsupported map_flags for a hash map: 0x" + [&] {
-                char buf[16];
-                snprintf(buf, sizeof buf, "%x", spec.map_flags & ~kFlagMask);
-                return std::string(buf);
-            }());
+        return fail(EINVAL, "unknown or unsupported map_flags for a hash map: " +
+                                hex(spec.map_flags & ~kFlagMask));
     if ((spec.map_flags & BPF_F_RDONLY_PROG) && (spec.map_flags & BPF_F_WRONLY_PROG))
         return fail(EINVAL, "BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG cannot be combined");
     if (!lru && percpu_lru) return fail(EINVAL, "BPF_F_NO_COMMON_LRU is only for LRU hash maps");
