@@ -36,7 +36,7 @@ std::string fd_str(uint32_t fd) {
 }
 
 template <class T>
-Result<T> decode(Payload p, uint32_t command) {
+Result<T> decode(Payload p, wire::Command command) {
     return wire::decode<T>(p, wire::command_name(command));
 }
 
@@ -94,7 +94,7 @@ Result<Bytes> install(Call &c, std::shared_ptr<Object> obj, uint32_t flags) {
 // ---- session commands ----
 
 Result<Bytes> hello(Call &c, Payload p) {
-    auto req = decode<wire::HelloRequest>(p, static_cast<uint32_t>(wire::Command::hello));
+    auto req = decode<wire::HelloRequest>(p, wire::Command::hello);
     if (!req) return tl::unexpected(req.error());
     if (req->protocol_version != wire::kProtocolVersion)
         return fail(EPROTONOSUPPORT,
@@ -106,7 +106,7 @@ Result<Bytes> hello(Call &c, Payload p) {
 }
 
 Result<Bytes> close_fd(Call &c, Payload p) {
-    auto req = decode<wire::CloseRequest>(p, static_cast<uint32_t>(wire::Command::close));
+    auto req = decode<wire::CloseRequest>(p, wire::Command::close);
     if (!req) return tl::unexpected(req.error());
     c.out.fd = static_cast<int32_t>(req->fd);
     auto st = c.session.close(static_cast<int32_t>(req->fd));
@@ -115,7 +115,7 @@ Result<Bytes> close_fd(Call &c, Payload p) {
 }
 
 Result<Bytes> fdinfo(Call &c, Payload p) {
-    auto req = decode<wire::FdinfoRequest>(p, static_cast<uint32_t>(wire::Command::fdinfo));
+    auto req = decode<wire::FdinfoRequest>(p, wire::Command::fdinfo);
     if (!req) return tl::unexpected(req.error());
     auto entry = any_fd(c, req->fd);
     if (!entry) return tl::unexpected(entry.error());
@@ -150,7 +150,7 @@ Result<uint32_t> btf_id_of(Call &c, uint32_t btf_fd) {
 }
 
 Result<Bytes> map_create(Call &c, Payload p) {
-    auto req = decode<wire::MapCreateRequest>(p, 0);
+    auto req = decode<wire::MapCreateRequest>(p, wire::Command::map_create);
     if (!req) return tl::unexpected(req.error());
     if (req->map_ifindex != 0)
         return fail(EINVAL, "map_ifindex is set: bpffsd cannot offload maps to a device");
@@ -188,7 +188,8 @@ Status check_lookup_flags(uint64_t flags) {
 }
 
 Result<Bytes> map_lookup_elem(Call &c, Payload p, bool and_delete) {
-    auto req = decode<wire::MapLookupRequest>(p, and_delete ? 21 : 1);
+    auto req = decode<wire::MapLookupRequest>(
+        p, and_delete ? wire::Command::map_lookup_and_delete_elem : wire::Command::map_lookup_elem);
     if (!req) return tl::unexpected(req.error());
     // Lookup-and-delete needs both directions, as in the kernel.
     auto m = map_fd(c, req->fd, and_delete ? kRead | kWrite : kRead);
@@ -205,7 +206,7 @@ Result<Bytes> map_lookup_elem(Call &c, Payload p, bool and_delete) {
 }
 
 Result<Bytes> map_update_elem(Call &c, Payload p) {
-    auto req = decode<wire::MapUpdateRequest>(p, 2);
+    auto req = decode<wire::MapUpdateRequest>(p, wire::Command::map_update_elem);
     if (!req) return tl::unexpected(req.error());
     auto m = map_fd(c, req->fd, kWrite);
     if (!m) return tl::unexpected(m.error());
@@ -219,7 +220,7 @@ Result<Bytes> map_update_elem(Call &c, Payload p) {
 }
 
 Result<Bytes> map_delete_elem(Call &c, Payload p) {
-    auto req = decode<wire::MapDeleteRequest>(p, 3);
+    auto req = decode<wire::MapDeleteRequest>(p, wire::Command::map_delete_elem);
     if (!req) return tl::unexpected(req.error());
     auto m = map_fd(c, req->fd, kWrite);
     if (!m) return tl::unexpected(m.error());
@@ -231,7 +232,7 @@ Result<Bytes> map_delete_elem(Call &c, Payload p) {
 }
 
 Result<Bytes> map_get_next_key(Call &c, Payload p) {
-    auto req = decode<wire::MapGetNextKeyRequest>(p, 4);
+    auto req = decode<wire::MapGetNextKeyRequest>(p, wire::Command::map_get_next_key);
     if (!req) return tl::unexpected(req.error());
     auto m = map_fd(c, req->fd, kRead);
     if (!m) return tl::unexpected(m.error());
@@ -247,7 +248,7 @@ Result<Bytes> map_get_next_key(Call &c, Payload p) {
 }
 
 Result<Bytes> map_freeze(Call &c, Payload p) {
-    auto req = decode<wire::MapFdRequest>(p, 22);
+    auto req = decode<wire::MapFdRequest>(p, wire::Command::map_freeze);
     if (!req) return tl::unexpected(req.error());
     // A frozen map has lost its write permission, so a second freeze is
     // EPERM, as on 6.18 (spec 5.6).
@@ -305,7 +306,7 @@ Status prepare_batch(const wire::MapBatchRequest &req, const Map &map, BatchKind
     return ok();
 }
 
-Result<Bytes> map_batch(Call &c, Payload p, uint32_t command, BatchKind kind) {
+Result<Bytes> map_batch(Call &c, Payload p, wire::Command command, BatchKind kind) {
     auto req = decode<wire::MapBatchRequest>(p, command);
     if (!req) return tl::unexpected(req.error());
     auto m = map_fd(c, req->fd, batch_needs(kind));
@@ -357,7 +358,7 @@ Result<Bytes> map_batch(Call &c, Payload p, uint32_t command, BatchKind kind) {
 // ---- pinning ----
 
 Result<Bytes> obj_pin(Call &c, Payload p) {
-    auto req = decode<wire::ObjPinRequest>(p, 6);
+    auto req = decode<wire::ObjPinRequest>(p, wire::Command::obj_pin);
     if (!req) return tl::unexpected(req.error());
     if (req->file_flags != 0)
         return fail(EINVAL,
@@ -390,7 +391,7 @@ tl::unexpected<Error> outside_mount(const std::string &path, const std::string &
 }
 
 Result<Bytes> obj_get(Call &c, Payload p) {
-    auto req = decode<wire::ObjGetRequest>(p, 7);
+    auto req = decode<wire::ObjGetRequest>(p, wire::Command::obj_get);
     if (!req) return tl::unexpected(req.error());
     uint32_t flags = req->file_flags;
     if (flags & ~kAccessFlags)
@@ -431,7 +432,7 @@ Status need_admin(const Call &c, const char *what) {
 }
 
 Result<Bytes> map_get_next_id(Call &c, Payload p) {
-    auto req = decode<wire::GetNextIdRequest>(p, 12);
+    auto req = decode<wire::GetNextIdRequest>(p, wire::Command::map_get_next_id);
     if (!req) return tl::unexpected(req.error());
     if (auto st = need_admin(c, "MAP_GET_NEXT_ID"); !st) return tl::unexpected(st.error());
     auto next = Registries::global().of(ObjectKind::map).next_id(req->start_id);
@@ -440,7 +441,7 @@ Result<Bytes> map_get_next_id(Call &c, Payload p) {
 }
 
 Result<Bytes> map_get_fd_by_id(Call &c, Payload p) {
-    auto req = decode<wire::GetFdByIdRequest>(p, 14);
+    auto req = decode<wire::GetFdByIdRequest>(p, wire::Command::map_get_fd_by_id);
     if (!req) return tl::unexpected(req.error());
     if (req->open_flags & ~kAccessFlags)
         return fail(EINVAL, "open_flags may only contain BPF_F_RDONLY and BPF_F_WRONLY");
@@ -469,7 +470,7 @@ wire::MapInfo map_info(const Map &map) {
 }
 
 Result<Bytes> obj_get_info_by_fd(Call &c, Payload p) {
-    auto req = decode<wire::InfoRequest>(p, 15);
+    auto req = decode<wire::InfoRequest>(p, wire::Command::obj_get_info_by_fd);
     if (!req) return tl::unexpected(req.error());
     auto entry = any_fd(c, req->fd);
     if (!entry) return tl::unexpected(entry.error());
@@ -512,13 +513,14 @@ Result<Bytes> dispatch(Call &c, uint32_t command, Payload p) {
         case Command::map_freeze:
             return map_freeze(c, p);
         case Command::map_lookup_batch:
-            return map_batch(c, p, command, BatchKind::lookup);
+            return map_batch(c, p, Command::map_lookup_batch, BatchKind::lookup);
         case Command::map_lookup_and_delete_batch:
-            return map_batch(c, p, command, BatchKind::lookup_and_delete);
+            return map_batch(c, p, Command::map_lookup_and_delete_batch,
+                             BatchKind::lookup_and_delete);
         case Command::map_update_batch:
-            return map_batch(c, p, command, BatchKind::update);
+            return map_batch(c, p, Command::map_update_batch, BatchKind::update);
         case Command::map_delete_batch:
-            return map_batch(c, p, command, BatchKind::remove);
+            return map_batch(c, p, Command::map_delete_batch, BatchKind::remove);
         case Command::obj_pin:
             return obj_pin(c, p);
         case Command::obj_get:

@@ -38,8 +38,10 @@ Bytes bytes_of(const void *p, size_t len) {
 template <class Opts, class Field>
 Field opt(const Opts *opts, Field Opts::*field) {
     if (opts == nullptr) return Field{};
-    size_t end =
-        reinterpret_cast<size_t>(&(static_cast<const Opts *>(nullptr)->*field)) + sizeof(Field);
+    static const Opts probe{};
+    size_t end = static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*field)) -
+                                     reinterpret_cast<const char *>(&probe)) +
+                 sizeof(Field);
     return opts->sz >= end ? opts->*field : Field{};
 }
 
