@@ -1,8 +1,31 @@
 #include "core/wire/frame.h"
 
+#include <linux/bpf.h>
+
 #include <cerrno>
 
 namespace bpffs::wire {
+
+// The numbers are the kernel's; the compiler checks that they stay so.
+#define BPFFS_SAME_AS_KERNEL(ours, kernels) \
+    static_assert(static_cast<uint32_t>(Command::ours) == kernels, #ours)
+BPFFS_SAME_AS_KERNEL(map_create, BPF_MAP_CREATE);
+BPFFS_SAME_AS_KERNEL(map_lookup_elem, BPF_MAP_LOOKUP_ELEM);
+BPFFS_SAME_AS_KERNEL(map_update_elem, BPF_MAP_UPDATE_ELEM);
+BPFFS_SAME_AS_KERNEL(map_delete_elem, BPF_MAP_DELETE_ELEM);
+BPFFS_SAME_AS_KERNEL(map_get_next_key, BPF_MAP_GET_NEXT_KEY);
+BPFFS_SAME_AS_KERNEL(obj_pin, BPF_OBJ_PIN);
+BPFFS_SAME_AS_KERNEL(obj_get, BPF_OBJ_GET);
+BPFFS_SAME_AS_KERNEL(map_get_next_id, BPF_MAP_GET_NEXT_ID);
+BPFFS_SAME_AS_KERNEL(map_get_fd_by_id, BPF_MAP_GET_FD_BY_ID);
+BPFFS_SAME_AS_KERNEL(obj_get_info_by_fd, BPF_OBJ_GET_INFO_BY_FD);
+BPFFS_SAME_AS_KERNEL(map_lookup_and_delete_elem, BPF_MAP_LOOKUP_AND_DELETE_ELEM);
+BPFFS_SAME_AS_KERNEL(map_freeze, BPF_MAP_FREEZE);
+BPFFS_SAME_AS_KERNEL(map_lookup_batch, BPF_MAP_LOOKUP_BATCH);
+BPFFS_SAME_AS_KERNEL(map_lookup_and_delete_batch, BPF_MAP_LOOKUP_AND_DELETE_BATCH);
+BPFFS_SAME_AS_KERNEL(map_update_batch, BPF_MAP_UPDATE_BATCH);
+BPFFS_SAME_AS_KERNEL(map_delete_batch, BPF_MAP_DELETE_BATCH);
+#undef BPFFS_SAME_AS_KERNEL
 
 const char *command_name(uint32_t command) {
     switch (static_cast<Command>(command)) {
