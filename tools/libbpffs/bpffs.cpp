@@ -118,8 +118,11 @@ int lookup_batch(Command command, int fd, void *in_batch, void *out_batch, void 
     if (r) {
         body = std::move(*r);
     } else {
+        // Errors found before the map was walked come without a batch and
+        // leave the caller's buffers and count alone.
         auto partial = wire::decode<wire::MapBatchReply>(error_body, "batch reply");
-        if (partial) body = std::move(*partial);
+        if (!partial) return failure(r.error());
+        body = std::move(*partial);
     }
     if (body.count > *count || body.keys.size() != size_t{body.count} * sizes->key_size ||
         body.values.size() != size_t{body.count} * sizes->value_size) {
