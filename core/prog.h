@@ -1,0 +1,70 @@
+// The program object: a loaded eBPF program, as BPF_PROG_LOAD creates it.
+//
+// It owns the instructions as the daemon runs them (after load-time
+// resolution: "xlated"), the pre-decoded vm::Program, the maps it uses (held
+// for its lifetime), and the views that iterator programs read through
+// `struct bpf_prog` / `struct bpf_prog_aux` (core/btf/kernel_types.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/btf/kernel_types.h"
+#include "core/map.h"
+#include "core/object.h"
+#include "core/result.h"
+#include "core/vm/program.h"
+
+namespace bpffs {
+
+// The attributes of PROG_LOAD that bpffsd implements.
+struct ProgSpec {
+    uint32_t prog_type = 0;             // enum bpf_prog_type (BPF_PROG_TYPE_TRACING for iterators)
+    uint32_t expected_attach_type = 0;  // enum bpf_attach_type (BPF_TRACE_ITER)
+    std::string name;                   // at most BPF_OBJ_NAME_LEN - 1 characters
+    std::string attach_target;          // iterator target name ("bpf_map_elem"), from attach_btf_id
+    std::string license;
+    uint32_t prog_flags = 0;
+    uint32_t btf_id = 0;  // the program's own BTF object (0: none)
+    uid_t uid = 0;        // who loaded it
+};
+
+class Prog : public Object {
+public:
+    // Builds a program from instructions whose 64-bit immediates were
+    // already resolved by options.resolver. Not yet published (no id).
+    static Result<std::shared_ptr<Prog>> create(const ProgSpec &spec, std::vector<vm::Insn> insns,
+                                                const vm::LoadOptions &options);
+
+    const ProgSpec &spec() const { return spec_; }
+    const std::string &name() const { return spec_.name; }
+    bool gpl_compatible() const;
+    const vm::Program &program() const { return program_; }
+    // The instructions as the daemon runs them (bpftool's "xlated").
+    const std::vector<vm::Insn> &xlated() const { return program_.insns(); }
+    // The kernel's tag: the first 8 bytes of the SHA-1 of the instructions
+    // with map references blanked.
+    const std::array<uint8_t, 8> &tag() const { return tag_; }
+    uint64_t load_time_ns() const { return load_time_ns_; }
+    // Ids of the maps the program uses, in first-use order.
+    std::vector<uint32_t> map_ids() const;
+
+    // The view iterator programs read (struct bpf_prog and its aux). Ids
+    // are filled in when the program is published.
+    const kview::bpf_prog *view() const;
+
+private:
+    Prog(const ProgSpec &spec, vm::Program program);
+
+    ProgSpec spec_;
+    vm::Program program_;
+    std::array<uint8_t, 8> tag_{};
+    uint64_t load_time_ns_ = 0;
+    mutable kview::bpf_prog view_{};
+    mutable kview::bpf_prog_aux aux_view_{};
+};
+
+}  // namespace bpffs
