@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 #include <vector>
@@ -474,6 +475,26 @@ TEST_CASE("garbage, truncated and oversized frames do not hurt the daemon") {
         auto fd = wire::decode<wire::FdReply>(r->second.body, "fd");
         REQUIRE(fd);
         CHECK(fd->fd == 3);  // this connection's own fd table
+    }
+    {
+        // Random payloads under valid headers, for every command but
+        // MAP_CREATE (which could ask for a huge map): each gets a reply.
+        RawConn raw;
+        std::mt19937 rng(77);
+        const uint32_t commands[] = {1,  2,  3,  4,  6,  7,  12,      14,      15,
+                                     21, 22, 24, 25, 26, 27, 0x10000, 0x10001, 0x10002};
+        uint32_t seq = 100;
+        for (uint32_t command : commands) {
+            for (int i = 0; i < 30; ++i) {
+                wire::Bytes junk(rng() % 48);
+                for (auto &b : junk)
+                    b = static_cast<uint8_t>(rng() % 4 == 0 ? rng() : rng() % 8);
+                raw.send_bytes(wire::encode_request(command, ++seq, junk));
+                auto r = raw.reply();
+                REQUIRE(r);
+                CHECK(r->first.sequence == seq);
+            }
+        }
     }
     int fd = create_hash("after_garbage");
     CHECK(fd >= 3);
