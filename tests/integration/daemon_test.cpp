@@ -611,6 +611,7 @@ TEST_CASE("an unmount from outside stops the daemon cleanly") {
     int status = -1;
     for (int i = 0; i < 200 && waitpid(other.pid, &status, WNOHANG) != other.pid; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    INFO("bpffsd's log:\n" << read_file(other.log));
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     other.pid = -1;
