@@ -6,12 +6,14 @@
 
 #include "core/pin_tree.h"
 #include "core/result.h"
+#include "daemon/socket_access.h"
 
 namespace bpffs {
 
 struct Config {
     std::string mountpoint = "/run/bpffs";
     std::string socket_path = "/run/bpffsd.sock";
+    SocketAccess socket_access;  // --socket-group, --socket-mode
     bool foreground = false;
     PinTreeOptions tree;  // root directory mode, uid, gid (-o mode=,uid=,gid=)
     bool allow_other = false;

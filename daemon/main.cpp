@@ -22,6 +22,9 @@
 #include "daemon/control_server.h"
 #include "daemon/daemonize.h"
 #include "daemon/errno_name.h"
+#include "daemon/sd_notify.h"
+#include "daemon/socket_access.h"
+#include "daemon/user_paths.h"
 #include "fs/fuse_mount.h"
 
 #ifndef BPFFSD_VERSION
@@ -37,6 +40,7 @@ Config parse_command_line(int argc, char **argv) {
     Config cfg;
     cfg.tree.root_uid = geteuid();
     cfg.tree.root_gid = getegid();
+    apply_user_defaults(cfg);
     std::vector<std::string> mount_options;
     CLI::App app("bpffsd " BPFFSD_VERSION
                  ": a user-space BPF filesystem. Mounts MOUNTPOINT (FUSE), where pinned BPF "
@@ -47,6 +51,13 @@ Config parse_command_line(int argc, char **argv) {
                  "stay in the foreground and log to stderr (default: detach once the mount and "
                  "the socket are ready, and log to syslog)");
     app.add_option("--socket", cfg.socket_path, "control socket path")->capture_default_str();
+    app.add_option("--socket-group", cfg.socket_access.group,
+                   "give the control socket to this group (name or number)")
+        ->type_name("GROUP");
+    app.add_option("--socket-mode", cfg.socket_access.mode_text,
+                   "control socket permissions, octal (default 0777: every command checks the "
+                   "caller's credentials)")
+        ->type_name("OCTAL");
     app.add_option("-o", mount_options,
                    "mount options, comma separated: mode=OCTAL (root directory mode; the sticky "
                    "bit is always added), uid=N, gid=N (root directory owner), allow_other "
@@ -78,6 +89,10 @@ Config parse_command_line(int argc, char **argv) {
         }
         if (!ignored.empty())
             fprintf(stderr, "bpffsd: ignoring unknown mount options: %s\n", ignored.c_str());
+    }
+    if (auto st = check_socket_access(cfg.socket_access); !st) {
+        fprintf(stderr, "bpffsd: %s\n", st.error().message.c_str());
+        exit(2);
     }
     if (cfg.ncpus == 0) cfg.ncpus = possible_cpus();
     return cfg;
@@ -151,6 +166,10 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     if (!server)
         return startup_failed(server.error().message + " (" + errno_name(server.error().code) +
                               ")");
+    if (auto st = apply_socket_access(socket_path, cfg.socket_access); !st) {
+        (*server)->stop();
+        return startup_failed(st.error().message);
+    }
     MountOptions mopts;
     mopts.mountpoint = *mountpoint;
     mopts.socket_path = socket_path;
@@ -164,6 +183,7 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     spdlog::info("bpffsd {} serving {} on {} ({} possible CPUs)", BPFFSD_VERSION, *mountpoint,
                  socket_path, cfg.ncpus);
     daemonizer.ready();
+    notify_systemd_ready("serving " + *mountpoint + " on " + socket_path);
 
     // An unmount from outside (umount, fusermount3 -u) ends the daemon too.
     std::atomic<bool> stopping{false};
