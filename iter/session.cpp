@@ -47,6 +47,15 @@ int IterSession::run_program(const void *ctx) {
     return program_->run(ctx) == 0 ? 0 : -EAGAIN;
 }
 
+int IterSession::run_program(const void *ctx, std::span<const IterMemory> memory) {
+    auto r0 = program_->run_in(ctx, *this, memory);
+    if (!r0) {
+        if (!first_fault_) first_fault_ = r0.error();
+        return -EFAULT;
+    }
+    return *r0 == 0 ? 0 : -EAGAIN;
+}
+
 IterMeta IterSession::meta() {
     IterMeta m{};
     m.seq = &seq_;

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 
 #include "core/result.h"
 #include "iter/meta.h"
@@ -42,6 +44,14 @@ class IterSession {
     // Runs the program on a target context struct: 0, or -EAGAIN when the
     // program returned non-zero (the kernel's bpf_iter_run_prog).
     int run_program(const void *ctx);
+    // The same for a program that may fail: memory lists what ctx's
+    // pointer fields reach; a stopped run is -EFAULT (its reason is kept
+    // in first_fault() the first time).
+    int run_program(const void *ctx, std::span<const IterMemory> memory);
+
+    // The first program fault of this session, if any (the daemon logs a
+    // fault once per session, not once per object).
+    const std::optional<Error> &first_fault() const { return first_fault_; }
 
     // The state below is consistent inside the target's callbacks (which
     // run under the read lock) and between reads.
@@ -101,6 +111,7 @@ class IterSession {
     uint64_t position_ = 0;
     uint64_t buggy_next_count_ = 0;
     bool done_stop_ = false;
+    std::optional<Error> first_fault_;
 };
 
 }  // namespace bpffs

@@ -83,6 +83,10 @@ int ShowContext::run_program(const void *ctx) const {
     return session.run_program(ctx);
 }
 
+int ShowContext::run_program(const void *ctx, std::span<const IterMemory> memory) const {
+    return session.run_program(ctx, memory);
+}
+
 Status IterTarget::validate() const {
     if (name.empty()) return fail(EINVAL, "an iterator target needs a name");
     if (!start || !next || !show)

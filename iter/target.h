@@ -24,17 +24,18 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
 #include "iter/meta.h"
+#include "iter/program.h"
 
 namespace bpffs {
 
 class IterSession;
-class IterProgram;
 class Map;
 class SeqFile;
 
@@ -105,6 +106,9 @@ struct ShowContext {
     // converts its result the kernel's way: 0 → 0, anything else → -EAGAIN
     // ("retry this object", spec 1.7).
     int run_program(const void *ctx) const;
+    // The same for targets whose context points at memory (object views,
+    // keys, values): a run the program could not finish is -EFAULT.
+    int run_program(const void *ctx, std::span<const IterMemory> memory) const;
 };
 
 using IterInitFn = std::function<Result<std::unique_ptr<IterState>>(const IterAux &)>;
