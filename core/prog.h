@@ -9,7 +9,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/btf/kernel_types.h"
@@ -33,11 +35,16 @@ struct ProgSpec {
 };
 
 class Prog : public Object {
-public:
+  public:
     // Builds a program from instructions whose 64-bit immediates were
     // already resolved by options.resolver. Not yet published (no id).
     static Result<std::shared_ptr<Prog>> create(const ProgSpec &spec, std::vector<vm::Insn> insns,
                                                 const vm::LoadOptions &options);
+
+    // The kernel's bpf_prog_calc_tag over instructions as the loader sent them.
+    static std::array<uint8_t, 8> compute_tag(std::span<const vm::Insn> insns);
+    // Whether the kernel's license_is_gpl_compatible() accepts license.
+    static bool license_is_gpl_compatible(std::string_view license);
 
     const ProgSpec &spec() const { return spec_; }
     const std::string &name() const { return spec_.name; }
@@ -45,21 +52,34 @@ public:
     const vm::Program &program() const { return program_; }
     // The instructions as the daemon runs them (bpftool's "xlated").
     const std::vector<vm::Insn> &xlated() const { return program_.insns(); }
-    // The kernel's tag: the first 8 bytes of the SHA-1 of the instructions
+    // The kernel's tag: the first 8 bytes of the SHA-256 (Linux >= 6.18; SHA-1
+    // before) of the instructions
     // with map references blanked.
     const std::array<uint8_t, 8> &tag() const { return tag_; }
     uint64_t load_time_ns() const { return load_time_ns_; }
     // Ids of the maps the program uses, in first-use order.
     std::vector<uint32_t> map_ids() const;
+    // The instructions as OBJ_GET_INFO_BY_FD reports them: map references
+    // carry the map's id instead of the loader's fd (and the value offset
+    // in the second half), as the kernel's bpf_insn_prepare_dump does.
+    std::vector<vm::Insn> xlated_for_dump() const;
 
     // The view iterator programs read (struct bpf_prog and its aux). Ids
     // are filled in when the program is published.
     const kview::bpf_prog *view() const;
 
-private:
+  private:
+    // A resolved 64-bit immediate that refers to a map.
+    struct MapRef {
+        size_t index = 0;  // of the LDDW
+        const Map *map = nullptr;
+        uint32_t value_offset = 0;
+    };
+
     Prog(const ProgSpec &spec, vm::Program program);
 
     ProgSpec spec_;
+    std::vector<MapRef> map_refs_;
     vm::Program program_;
     std::array<uint8_t, 8> tag_{};
     uint64_t load_time_ns_ = 0;
