@@ -1,0 +1,44 @@
+#!/bin/bash
+# Builds the Debian packages (bpffsd, libbpffs0, libbpffs-dev) in a
+# temporary copy of the source tree, so the work tree gets no debian/ folder
+# and no build litter, and copies the .deb, .changes and .buildinfo files
+# to OUTDIR.
+#
+#   packaging/build-deb.sh [--head] OUTDIR
+#
+# The copy holds the files git tracks, as they are in the work tree; with
+# --head, as they are in the last commit instead.
+set -euo pipefail
+
+from_head=0
+if [[ "${1:-}" == "--head" ]]; then
+    from_head=1
+    shift
+fi
+if [[ $# -ne 1 ]]; then
+    echo "usage: $0 [--head] OUTDIR" >&2
+    exit 2
+fi
+outdir=$(realpath -m "$1")
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+version=$(dpkg-parsechangelog -l "$srcdir/packaging/debian/changelog" -S Version)
+
+work=$(mktemp -d /tmp/bpffsd-deb.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+tree="$work/bpffsd-$version"
+mkdir -p "$tree" "$outdir"
+
+if ((from_head)); then
+    git -C "$srcdir" archive --format=tar HEAD | tar -x -C "$tree"
+else
+    (cd "$srcdir" && git ls-files -z | tar --null -T - -cf -) | tar -x -C "$tree"
+fi
+# dpkg-buildpackage wants debian/ at the top of the source tree.
+cp -r "$tree/packaging/debian" "$tree/debian"
+
+cd "$tree"
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=2 nocheck}"
+dpkg-buildpackage -us -uc -b
+cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$outdir"/
+echo "packages in $outdir:"
+ls -1 "$outdir"
