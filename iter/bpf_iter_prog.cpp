@@ -25,9 +25,8 @@ const IterMeta *meta_of(const void *ctx) {
 
 }  // namespace
 
-BpfIterProgram::BpfIterProgram(std::shared_ptr<Object> owner, const vm::Program &program,
-                               bool sleepable)
-    : owner_(std::move(owner)), program_(program), sleepable_(sleepable) {}
+BpfIterProgram::BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable)
+    : program_(std::move(program)), sleepable_(sleepable) {}
 
 uint64_t BpfIterProgram::run(const void *ctx) {
     // Without a session the context size is unknown: only the meta slot.
@@ -58,7 +57,7 @@ Result<uint64_t> BpfIterProgram::execute(const void *ctx, size_t ctx_size, IterS
         if (m.ptr != nullptr && m.len != 0) rc.add_region(m.ptr, m.len, m.writable);
     vm::RunArgs args;
     args.r[0] = reinterpret_cast<uintptr_t>(ctx);
-    auto r0 = vm::Interpreter::instance().run(program_, rc, args);
+    auto r0 = vm::Interpreter::instance().run(*program_, rc, args);
     rc.user = nullptr;
     rc.clear_regions();
     if (!r0) return fail(EFAULT, r0.error().message);

@@ -12,7 +12,6 @@
 
 #include <memory>
 
-#include "core/object.h"
 #include "core/vm/program.h"
 #include "iter/program.h"
 
@@ -20,10 +19,9 @@ namespace bpffs {
 
 class BpfIterProgram final : public IterProgram {
   public:
-    // program must stay valid as long as owner lives (the Prog object that
-    // holds it); owner may be null when the caller keeps program alive.
-    BpfIterProgram(std::shared_ptr<Object> owner, const vm::Program &program,
-                   bool sleepable = false);
+    // program keeps what it runs alive: for a Prog object, the aliasing
+    // shared_ptr(prog, &prog->program()) holds the Prog itself.
+    explicit BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable = false);
 
     // Runs without a session: no seq helper may be called (they fault).
     uint64_t run(const void *ctx) override;
@@ -31,15 +29,13 @@ class BpfIterProgram final : public IterProgram {
                             std::span<const IterMemory> memory) override;
     bool sleepable() const override { return sleepable_; }
 
-    const std::shared_ptr<Object> &owner() const { return owner_; }
-    const vm::Program &program() const { return program_; }
+    const vm::Program &program() const { return *program_; }
 
   private:
     Result<uint64_t> execute(const void *ctx, size_t ctx_size, IterSession *session,
                              std::span<const IterMemory> memory);
 
-    std::shared_ptr<Object> owner_;
-    const vm::Program &program_;
+    std::shared_ptr<const vm::Program> program_;
     bool sleepable_;
 };
 
