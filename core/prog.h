@@ -30,8 +30,14 @@ struct ProgSpec {
     std::string attach_target;          // iterator target name ("bpf_map_elem"), from attach_btf_id
     std::string license;
     uint32_t prog_flags = 0;
-    uint32_t btf_id = 0;  // the program's own BTF object (0: none)
-    uid_t uid = 0;        // who loaded it
+    uint32_t btf_id = 0;                // the program's own BTF object (0: none)
+    std::shared_ptr<const Object> btf;  // that object, held for the program's lifetime
+    // struct bpf_func_info / bpf_line_info records as loaded, for info by fd.
+    uint32_t func_info_rec_size = 0;
+    std::vector<uint8_t> func_info;
+    uint32_t line_info_rec_size = 0;
+    std::vector<uint8_t> line_info;
+    uid_t uid = 0;  // who loaded it
 };
 
 class Prog : public Object {

@@ -9,6 +9,7 @@
 #include "core/map.h"
 #include "core/wire/messages.h"
 #include "daemon/mount_path.h"
+#include "daemon/prog_cmds.h"  // prog
 
 namespace bpffs {
 
@@ -480,13 +481,35 @@ Result<Bytes> obj_get_info_by_fd(Call &c, Payload p) {
         case ObjectKind::map:
             r.body = wire::encode(map_info(static_cast<const Map &>(*entry->obj)));
             return wire::encode(r);
-        case ObjectKind::prog:
+        case ObjectKind::prog:  // prog
+            r.body = prog_cmds::prog_info(static_cast<const Prog &>(*entry->obj));
+            return wire::encode(r);
+        case ObjectKind::btf:  // prog
+            r.body = prog_cmds::btf_info(static_cast<const BtfObject &>(*entry->obj));
+            return wire::encode(r);
         case ObjectKind::link:
-        case ObjectKind::btf:
             break;
     }
     return fail(EOPNOTSUPP, std::string("OBJ_GET_INFO_BY_FD is not implemented yet for ") +
                                 kind_name(entry->obj->kind()) + " objects");
+}
+
+// The program and BTF commands live in prog_cmds.cpp.
+Result<Bytes> prog_command(Call &c, Payload p,
+                           Result<Bytes> (*run)(prog_cmds::CallState &, Payload)) {
+    prog_cmds::CallState state{c.session, -1, {}};
+    auto body = run(state, p);
+    if (state.fd >= 0) c.out.fd = state.fd;
+    c.error_body = std::move(state.error_body);
+    return body;
+}
+
+Result<Bytes> prog_command(Call &c, Payload p, ObjectKind kind,
+                           Result<Bytes> (*run)(prog_cmds::CallState &, Payload, ObjectKind)) {
+    prog_cmds::CallState state{c.session, -1, {}};
+    auto body = run(state, p, kind);
+    if (state.fd >= 0) c.out.fd = state.fd;
+    return body;
 }
 
 Result<Bytes> dispatch(Call &c, uint32_t command, Payload p) {
@@ -531,6 +554,20 @@ Result<Bytes> dispatch(Call &c, uint32_t command, Payload p) {
             return map_get_fd_by_id(c, p);
         case Command::obj_get_info_by_fd:
             return obj_get_info_by_fd(c, p);
+        case Command::prog_load:  // prog
+            return prog_command(c, p, prog_cmds::prog_load);
+        case Command::btf_load:  // prog
+            return prog_command(c, p, prog_cmds::btf_load);
+        case Command::daemon_btf:  // prog
+            return prog_command(c, p, prog_cmds::daemon_btf);
+        case Command::prog_get_next_id:  // prog
+            return prog_command(c, p, ObjectKind::prog, prog_cmds::get_next_id);
+        case Command::btf_get_next_id:  // prog
+            return prog_command(c, p, ObjectKind::btf, prog_cmds::get_next_id);
+        case Command::prog_get_fd_by_id:  // prog
+            return prog_command(c, p, ObjectKind::prog, prog_cmds::get_fd_by_id);
+        case Command::btf_get_fd_by_id:  // prog
+            return prog_command(c, p, ObjectKind::btf, prog_cmds::get_fd_by_id);
     }
     return fail(EINVAL, "unknown command " + std::to_string(command));
 }

@@ -25,6 +25,12 @@ BPFFS_SAME_AS_KERNEL(map_lookup_batch, BPF_MAP_LOOKUP_BATCH);
 BPFFS_SAME_AS_KERNEL(map_lookup_and_delete_batch, BPF_MAP_LOOKUP_AND_DELETE_BATCH);
 BPFFS_SAME_AS_KERNEL(map_update_batch, BPF_MAP_UPDATE_BATCH);
 BPFFS_SAME_AS_KERNEL(map_delete_batch, BPF_MAP_DELETE_BATCH);
+BPFFS_SAME_AS_KERNEL(prog_load, BPF_PROG_LOAD);
+BPFFS_SAME_AS_KERNEL(prog_get_next_id, BPF_PROG_GET_NEXT_ID);
+BPFFS_SAME_AS_KERNEL(prog_get_fd_by_id, BPF_PROG_GET_FD_BY_ID);
+BPFFS_SAME_AS_KERNEL(btf_load, BPF_BTF_LOAD);
+BPFFS_SAME_AS_KERNEL(btf_get_fd_by_id, BPF_BTF_GET_FD_BY_ID);
+BPFFS_SAME_AS_KERNEL(btf_get_next_id, BPF_BTF_GET_NEXT_ID);
 #undef BPFFS_SAME_AS_KERNEL
 
 const char *command_name(uint32_t command) {
@@ -67,6 +73,20 @@ const char *command_name(uint32_t command) {
             return "CLOSE";
         case Command::fdinfo:
             return "FDINFO";
+        case Command::prog_load:
+            return "PROG_LOAD";
+        case Command::prog_get_next_id:
+            return "PROG_GET_NEXT_ID";
+        case Command::prog_get_fd_by_id:
+            return "PROG_GET_FD_BY_ID";
+        case Command::btf_load:
+            return "BTF_LOAD";
+        case Command::btf_get_fd_by_id:
+            return "BTF_GET_FD_BY_ID";
+        case Command::btf_get_next_id:
+            return "BTF_GET_NEXT_ID";
+        case Command::daemon_btf:
+            return "DAEMON_BTF";
     }
     return nullptr;
 }

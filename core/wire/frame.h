@@ -42,13 +42,19 @@ enum class Command : uint32_t {
     map_update_elem = 2,
     map_delete_elem = 3,
     map_get_next_key = 4,
+    prog_load = 5,  // prog
     obj_pin = 6,
     obj_get = 7,
+    prog_get_next_id = 11,  // prog
     map_get_next_id = 12,
+    prog_get_fd_by_id = 13,  // prog
     map_get_fd_by_id = 14,
     obj_get_info_by_fd = 15,
+    btf_load = 18,          // prog
+    btf_get_fd_by_id = 19,  // prog
     map_lookup_and_delete_elem = 21,
     map_freeze = 22,
+    btf_get_next_id = 23,  // prog
     map_lookup_batch = 24,
     map_lookup_and_delete_batch = 25,
     map_update_batch = 26,
@@ -56,6 +62,7 @@ enum class Command : uint32_t {
     hello = 0x10000,
     close = 0x10001,
     fdinfo = 0x10002,
+    daemon_btf = 0x10003,  // prog: the daemon's own BTF
 };
 
 // "MAP_CREATE", ..., or nullptr for a number no command has.
