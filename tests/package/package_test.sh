@@ -56,14 +56,25 @@ if ! (cd "$tmp/debian-check/.." && mv debian-check debian && dpkg-checkbuilddeps
 fi
 
 # ---- build ----
-echo "building the packages (dpkg-buildpackage -us -uc -b, parallel=2)"
-start=$(date +%s)
-if ! "$src/packaging/build-deb.sh" "$tmp/out" >"$tmp/build.log" 2>&1; then
-    tail -n 60 "$tmp/build.log"
-    echo "FAIL: dpkg-buildpackage"
-    exit 1
+# $BPFFS_PACKAGE_DIR: check the packages already built there (by
+# packaging/build-deb.sh) instead of building them again.
+if [[ -n ${BPFFS_PACKAGE_DIR:-} ]]; then
+    echo "checking the packages in $BPFFS_PACKAGE_DIR"
+    mkdir -p "$tmp/out"
+    cp "$BPFFS_PACKAGE_DIR"/*.deb "$BPFFS_PACKAGE_DIR"/*.changes "$BPFFS_PACKAGE_DIR"/*.buildinfo \
+        "$tmp/out"/
+else
+    echo "building the packages (dpkg-buildpackage -us -uc -b, parallel=2)"
+    start=$(date +%s)
+    # No -dbgsym packages: nothing here looks at them, and they cost time.
+    if ! DEB_BUILD_OPTIONS="parallel=2 nocheck noddebs" \
+        "$src/packaging/build-deb.sh" "$tmp/out" >"$tmp/build.log" 2>&1; then
+        tail -n 60 "$tmp/build.log"
+        echo "FAIL: dpkg-buildpackage"
+        exit 1
+    fi
+    echo "built in $(($(date +%s) - start)) s"
 fi
-echo "built in $(($(date +%s) - start)) s"
 version=$(dpkg-parsechangelog -l "$src/packaging/debian/changelog" -S Version)
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
@@ -140,8 +151,9 @@ cat >"$tmp/client.c" <<'C'
 #include <stdio.h>
 int main(void) {
     if (bpffs_set_socket("/nonexistent/bpffsd.sock") != 0) return 2;
-    int fd = bpffs_obj_get("/nonexistent/m");
-    if (fd >= 0 || errno == 0 || bpffs_last_error()[0] == '\0') return 3;
+    __u32 next = 0;
+    int rc = bpffs_map_get_next_id(0, &next);
+    if (rc >= 0 || errno == 0 || bpffs_last_error()[0] == '\0') return 3;
     printf("refused as expected: %s\n", bpffs_last_error());
     return 0;
 }
@@ -158,7 +170,7 @@ check "the client links libbpffs.so.0 and runs" bash -c \
 
 # ---- lintian ----
 echo "lintian:"
-lintian --fail-on error --no-tag-display-limit "$tmp/out"/*.changes 2>&1 | tee "$tmp/lintian.log"
+lintian --fail-on error --tag-display-limit 0 --display-info "$tmp/out"/*.changes 2>&1 | tee "$tmp/lintian.log"
 lintian_status=${PIPESTATUS[0]}
 check "lintian reports no errors" test "$lintian_status" -eq 0
 
