@@ -26,6 +26,8 @@
 #include "daemon/socket_access.h"
 #include "daemon/user_paths.h"
 #include "fs/fuse_mount.h"
+#include "iter/builtin_targets.h"      // iter
+#include "iter/iter_open_handler.h"  // iter
 
 #ifndef BPFFSD_VERSION
 #define BPFFSD_VERSION "unknown"
@@ -174,6 +176,10 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     mopts.mountpoint = *mountpoint;
     mopts.socket_path = socket_path;
     mopts.allow_other = cfg.allow_other;
+    // iter: the built-in targets, and reading a pinned iterator link runs a session.
+    if (auto st = register_builtin_targets(); !st) return startup_failed(st.error().message);  // iter
+    if (!mopts.open_handlers) mopts.open_handlers = std::make_shared<OpenHandlers>();  // iter
+    mopts.open_handlers->set(ObjectKind::link, std::make_shared<IterOpenHandler>());  // iter
     auto mount = FuseMount::start(tree, mopts);
     if (!mount) {
         (*server)->stop();
