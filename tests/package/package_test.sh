@@ -142,6 +142,16 @@ for m in bpffsd bpffsctl; do
         "zcat '$root/usr/share/man/man8/$m.8.gz' | groff -man -ww -z 2>&1 | (! grep .)"
 done
 check "bash completion parses" bash -n "$root/usr/share/bash-completion/completions/bpffsctl"
+complete_words() {  # complete_words WORD...: what completing the last word offers
+    bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+             _bpffsctl; echo "${COMPREPLY[*]}"' _ \
+        "$root/usr/share/bash-completion/completions/bpffsctl" "$@"
+}
+check "completion: map commands" test "$(complete_words bpffsctl map d)" = "dump delete dequeue"
+check "completion: map types" test "$(complete_words bpffsctl map create /x type lru_)" = \
+    "lru_hash lru_percpu_hash"
+check "completion: update keywords" test "$(complete_words bpffsctl map update pinned /x '')" = \
+    "key value any exist noexist"
 
 # A client of the -dev package: pkg-config flags, link, run against a socket
 # nobody listens on (the library must fail with an errno and a sentence).
