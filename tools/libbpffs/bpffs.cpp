@@ -9,6 +9,7 @@
 #include "core/wire/messages.h"
 #include "tools/libbpffs/client_path.h"
 #include "tools/libbpffs/connection.h"
+#include "tools/libbpffs/prog_info.h"  // prog
 
 using namespace bpffs;
 using bpffs::client::Connection;
@@ -196,6 +197,10 @@ void fill_map_info(const wire::MapInfo &in, struct bpf_map_info &out) {
 
 }  // namespace
 
+void bpffs::client::set_last_error(std::string message) {  // prog
+    last_error = std::move(message);
+}
+
 extern "C" {
 
 int bpffs_set_socket(const char *socket_path) {
@@ -357,6 +362,10 @@ int bpffs_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len) {
     auto r = call<wire::InfoReply>(Command::obj_get_info_by_fd,
                                    wire::encode(wire::InfoRequest{static_cast<uint32_t>(bpf_fd)}));
     if (!r) return failure(r.error());
+    if (r->kind == static_cast<uint32_t>(ObjectKind::prog))  // prog
+        return client::fill_prog_info(r->body, info, info_len);
+    if (r->kind == static_cast<uint32_t>(ObjectKind::btf))  // prog
+        return client::fill_btf_info(r->body, info, info_len);
     if (r->kind != static_cast<uint32_t>(ObjectKind::map))
         return failure(EOPNOTSUPP, "this libbpffs cannot decode information of a " +
                                        std::string(kind_name(static_cast<ObjectKind>(r->kind))));

@@ -112,6 +112,61 @@ int bpffs_obj_get_fdinfo(int fd, struct bpffs_fdinfo *info);
 
 int bpffs_close(int fd);
 
+/* ---- programs and BTF ----
+ * bpffs_prog_load has libbpf's bpf_prog_load shape. Iterator programs
+ * (BPF_PROG_TYPE_TRACING, expected_attach_type BPF_TRACE_ITER) name their
+ * target with attach_target ("bpf_map_elem"), bpffsd's stand-in for
+ * attach_btf_id; attach_btf_id may instead be the id of the type
+ * bpf_iter__<target> in the daemon's BTF (bpffs_daemon_btf). Socket filters
+ * load too (no attach point yet). LDDW map references carry map fds of this
+ * connection. With log_level > 0 the daemon's log lands in log_buf. */
+struct bpffs_prog_load_opts {
+    size_t sz; /* sizeof(struct bpffs_prog_load_opts) */
+    __u32 expected_attach_type;
+    __u32 prog_flags;
+    const char *attach_target;
+    __u32 attach_btf_id;
+    __u32 prog_btf_fd;
+    __u32 func_info_rec_size;
+    const void *func_info;
+    __u32 func_info_cnt;
+    __u32 line_info_rec_size;
+    const void *line_info;
+    __u32 line_info_cnt;
+    __u32 log_level;
+    __u32 log_size;
+    char *log_buf;
+    __u32 kern_version;
+};
+int bpffs_prog_load(enum bpf_prog_type prog_type, const char *prog_name, const char *license,
+                    const struct bpf_insn *insns, size_t insn_cnt,
+                    const struct bpffs_prog_load_opts *opts);
+
+struct bpffs_btf_load_opts {
+    size_t sz; /* sizeof(struct bpffs_btf_load_opts) */
+    char *log_buf;
+    __u32 log_level;
+    __u32 log_size;
+};
+int bpffs_btf_load(const void *btf_data, size_t btf_size, const struct bpffs_btf_load_opts *opts);
+
+int bpffs_prog_get_next_id(__u32 start_id, __u32 *next_id);
+int bpffs_prog_get_fd_by_id(__u32 id);
+int bpffs_btf_get_next_id(__u32 start_id, __u32 *next_id);
+int bpffs_btf_get_fd_by_id(__u32 id);
+
+/* The daemon's own BTF (its /sys/kernel/btf/vmlinux): *data is malloc'ed,
+ * the caller frees it. */
+int bpffs_daemon_btf(void **data, size_t *len);
+
+/* bpffs_obj_get_info_by_fd fills struct bpf_prog_info for programs (with
+ * xlated_prog_insns, map_ids, func_info, line_info copied into the
+ * caller's buffers as the kernel does, the lengths set to the full sizes)
+ * and struct bpf_btf_info for BTF (btf, name). Extensions the kernel's
+ * struct has no room for: */
+/* The iterator target of a program ("" if none), into buf. */
+int bpffs_prog_attach_target(int prog_fd, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
