@@ -116,13 +116,20 @@ Result<InprocObject> load_inproc_object(std::span<const uint8_t> bytes, std::str
         p.name = ps.name;
         p.target = ps.kind.attach_target;
         p.sleepable = ps.kind.sleepable;
-        p.insns.resize(ps.insns.size());
-        std::memcpy(p.insns.data(), ps.insns.data(), ps.insns.size() * sizeof(vm::Insn));
-        auto program = vm::Program::load(p.insns, options);
-        if (!program)
-            return fail(program.error().code,
-                        "program " + ps.name + ": " + program.error().message);
-        p.program = std::make_shared<const vm::Program>(std::move(*program));
+        ProgSpec prog_spec;
+        prog_spec.prog_type = ps.kind.prog_type;
+        prog_spec.expected_attach_type = ps.kind.expected_attach_type;
+        prog_spec.name = ps.kernel_name;
+        prog_spec.attach_target = ps.kind.attach_target;
+        prog_spec.license = spec->license;
+        prog_spec.prog_flags = ps.kind.sleepable ? BPF_F_SLEEPABLE : 0;
+        std::vector<vm::Insn> insns(ps.insns.size());
+        std::memcpy(insns.data(), ps.insns.data(), ps.insns.size() * sizeof(vm::Insn));
+        auto prog = Prog::create(prog_spec, std::move(insns), options);
+        if (!prog)
+            return fail(prog.error().code, "program " + ps.name + ": " + prog.error().message);
+        p.prog = publish(*prog);
+        p.program = std::shared_ptr<const vm::Program>(p.prog, &p.prog->program());
         obj.programs.push_back(std::move(p));
     }
     return obj;

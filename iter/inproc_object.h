@@ -3,7 +3,8 @@
 // tests need. The same steps a client does over the socket, in process:
 // parse with core/elf, create and publish the object's maps (global data
 // written and frozen as libbpf does), apply CO-RE against the daemon's
-// BTF, relocate, and pre-decode each program with the iterator helpers.
+// BTF, relocate, and load each program as a published Prog (tracing,
+// BPF_TRACE_ITER) with the iterator helpers.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/map.h"
+#include "core/prog.h"
 #include "core/result.h"
 #include "core/vm/program.h"
 #include "iter/bpf_iter_prog.h"
@@ -24,8 +26,8 @@ struct InprocProgram {
     std::string name;    // the function's name
     std::string target;  // the iterator target of SEC("iter/<target>")
     bool sleepable = false;
-    std::vector<vm::Insn> insns;                 // relocated
-    std::shared_ptr<const vm::Program> program;  // pre-decoded, holds its maps
+    std::shared_ptr<Prog> prog;                  // published, holds its maps
+    std::shared_ptr<const vm::Program> program;  // prog's program, sharing its lifetime
 };
 
 struct InprocObject {

@@ -1,6 +1,6 @@
 // The bpf_link target: every live link in increasing id order (the
 // kernel's link_iter.c over the link idr). ctx->link is a per-session view
-// with the link's id and type; its prog is not described yet (NULL).
+// with the link's id, type and program view.
 #include <cerrno>
 
 #include "core/btf/kernel_types.h"
@@ -36,13 +36,14 @@ int show_link(const ShowContext &sc) {
     auto &walk = sc.session.state_as<LinkWalk>();
     kview::bpf_iter__bpf_link ctx{};
     ctx.meta = reinterpret_cast<kview::bpf_iter_meta *>(&sc.meta);
-    IterMemory memory[1];
+    IterMemory memory[4];
     size_t n = 0;
     if (sc.object != nullptr) {
         walk.view = kview::bpf_link{};
         fill_link_view(*static_cast<Object *>(sc.object), walk.view);
         ctx.link = &walk.view;
         memory[n++] = {&walk.view, sizeof walk.view, false};
+        n += prog_view_memory(walk.view.prog, memory + n);
     }
     return sc.run_program(&ctx, std::span<const IterMemory>(memory, n));
 }

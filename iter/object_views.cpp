@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/map.h"
+#include "core/prog.h"
 #include "iter/link.h"
 
 namespace bpffs {
@@ -26,7 +27,13 @@ void fill_map_view(const Map &map, kview::bpf_map &view) {
 
 void fill_link_view(const Object &link, kview::bpf_link &view) {
     view.id = link.id();
-    view.type = dynamic_cast<const IterLink *>(&link) != nullptr ? BPF_LINK_TYPE_ITER : 0;
+    view.prog = nullptr;
+    view.type = 0;
+    if (const auto *iter = dynamic_cast<const IterLink *>(&link)) {
+        view.type = BPF_LINK_TYPE_ITER;
+        if (const auto *prog = dynamic_cast<const Prog *>(iter->prog_object().get()))
+            view.prog = const_cast<kview::bpf_prog *>(prog->view());
+    }
 }
 
 }  // namespace bpffs

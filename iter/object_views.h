@@ -14,8 +14,9 @@ class Object;
 // struct bpf_map of map: id, type, sizes, flags, name, frozen.
 void fill_map_view(const Map &map, kview::bpf_map &view);
 
-// struct bpf_link of link: id and type (BPF_LINK_TYPE_ITER for iterator
-// links, 0 for kinds bpffsd does not describe); prog stays as given.
+// struct bpf_link of link: id, type (BPF_LINK_TYPE_ITER for iterator
+// links, 0 for kinds bpffsd does not describe) and the view of its
+// program when that is a Prog (else NULL).
 void fill_link_view(const Object &link, kview::bpf_link &view);
 
 }  // namespace bpffs

@@ -48,6 +48,18 @@ TEST_CASE("list_maps prints the maps.debug format over every live map, by id") {
     }
 }
 
+TEST_CASE("list_progs prints every loaded program with its attach target") {
+    auto r = read_link(*make_link("list_progs"));
+    REQUIRE(r.error == 0);
+    CHECK(r.text.rfind("  id name             attached\n", 0) == 0);
+    for (const auto &p : progs().programs) {
+        char line[96];
+        std::snprintf(line, sizeof line, "%4u %-16s %s\n", p.prog->id(), p.prog->name().c_str(),
+                      p.target.c_str());
+        CHECK(r.text.find(line) != std::string::npos);
+    }
+}
+
 TEST_CASE("the bpf_link target walks links by id") {
     auto link = make_link("list_maps");
     // No program in iter_progs prints links; a C++ program checks the views.

@@ -20,6 +20,21 @@ struct bpf_map {
     __u32 key_size;
 } __attribute__((preserve_access_index));
 
+struct bpf_prog_aux {
+    __u32 id;
+    char name[16];
+    const char *attach_func_name;
+} __attribute__((preserve_access_index));
+
+struct bpf_prog {
+    struct bpf_prog_aux *aux;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter__bpf_prog {
+    struct bpf_iter_meta *meta;
+    struct bpf_prog *prog;
+} __attribute__((preserve_access_index));
+
 struct bpf_iter__bpf_map {
     struct bpf_iter_meta *meta;
     struct bpf_map *map;
@@ -128,5 +143,19 @@ int list_maps(struct bpf_iter__bpf_map *ctx)
     if (!map) return 0;
     if (ctx->meta->seq_num == 0) BPF_SEQ_PRINTF(seq, "  id name             max_entries\n");
     BPF_SEQ_PRINTF(seq, "%4u %-16s%6d\n", map->id, map->name, map->max_entries);
+    return 0;
+}
+
+// The progs.debug format, without BTF function names: "%4u %-16s %s\n".
+SEC("iter/bpf_prog")
+int list_progs(struct bpf_iter__bpf_prog *ctx)
+{
+    struct seq_file *seq = ctx->meta->seq;
+    struct bpf_prog *prog = ctx->prog;
+    struct bpf_prog_aux *aux;
+    if (!prog) return 0;
+    aux = prog->aux;
+    if (ctx->meta->seq_num == 0) BPF_SEQ_PRINTF(seq, "  id name             attached\n");
+    BPF_SEQ_PRINTF(seq, "%4u %-16s %s\n", aux->id, aux->name, aux->attach_func_name);
     return 0;
 }
