@@ -35,8 +35,12 @@ if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -r /dev/fuse -a -w 
     devdir=$(mktemp -d /tmp/bpffsd-dev.XXXXXX)
     mount -t tmpfs -o mode=0755,size=64k bpffs-test-dev "$devdir" &&
         mknod -m 0666 "$devdir/fuse" c 10 229 &&
-        mount --bind "$devdir/fuse" /dev/fuse ||
-        skip "cannot give /dev/fuse mode 0666 in a private mount namespace"
+        mount --bind "$devdir/fuse" /dev/fuse
+    made=$?
+    # The bind mount keeps the node; the directory is no longer needed.
+    umount -l "$devdir" 2>/dev/null
+    rmdir "$devdir"
+    ((made == 0)) || skip "cannot give /dev/fuse mode 0666 in a private mount namespace"
 fi
 
 # A home for nobody: the binaries (the build tree may not be readable by
