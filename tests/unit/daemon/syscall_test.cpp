@@ -228,9 +228,9 @@ TEST_CASE_METHOD(Fixture, "HELLO, unknown commands and malformed payloads") {
     CHECK(session.cred().umask == 077);
     CHECK(run(Command::hello, HelloRequest{kProtocolVersion + 1, 0}).error == EPROTONOSUPPORT);
 
-    auto unknown = sys.handle(session, 5, {});
+    auto unknown = sys.handle(session, 9, {});  // BPF_PROG_DETACH
     CHECK(unknown.reply.error == EINVAL);
-    CHECK(unknown.reply.message == "unknown command 5");
+    CHECK(unknown.reply.message == "unknown command 9");
     Bytes junk{1, 2, 3};
     auto bad = sys.handle(session, 0, junk);
     CHECK(bad.reply.error == EINVAL);

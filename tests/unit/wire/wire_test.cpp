@@ -54,7 +54,7 @@ TEST_CASE("command names follow the kernel's bpf_cmd numbers") {
     CHECK(std::string(command_name(Command::map_create)) == "MAP_CREATE");
     CHECK(std::string(command_name(22)) == "MAP_FREEZE");
     CHECK(std::string(command_name(Command::hello)) == "HELLO");
-    CHECK(command_name(5) == nullptr);  // BPF_PROG_LOAD: not a bpffsd command yet
+    CHECK(command_name(9) == nullptr);  // BPF_PROG_DETACH: not a bpffsd command
     CHECK(command_name(0xffffffff) == nullptr);
 }
 
