@@ -215,11 +215,18 @@ void ControlServer::reap_finished() {
 void ControlServer::accept_loop() {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     for (;;) {
-        int n = poll(fds, 2, -1);
+        // Woken every second when idle, so that connections that ended
+        // release their socket fd and thread without waiting for the next
+        // client (after a burst of clients they would linger otherwise).
+        int n = poll(fds, 2, 1000);
         if (n < 0) {
             if (errno == EINTR) continue;
             spdlog::error("{}", sys_error("poll on the control socket", errno));
             return;
+        }
+        if (n == 0) {
+            reap_finished();
+            continue;
         }
         if (fds[1].revents != 0) return;
         if ((fds[0].revents & POLLIN) == 0) continue;
