@@ -46,6 +46,10 @@ struct Inode {
     // forgotten, and open files or directories.
     uint64_t lookups = 0;
     uint64_t opens = 0;
+    // Made by the daemon itself at mount (maps.debug, progs.debug): found
+    // by lookup despite its dotted name, as the kernel finds its preloaded
+    // files in the dcache without calling bpf_lookup.
+    bool preloaded = false;
 
     bool is_dir() const { return S_ISDIR(mode); }
     bool is_symlink() const { return S_ISLNK(mode); }

@@ -126,8 +126,14 @@ Result<Inode *> PinTree::find_dir(Ino ino) {
 Result<Inode *> PinTree::child(const Inode &dir, std::string_view name) {
     // Dotted names are reserved for files the kernel creates itself; the
     // check is skipped while the directory's mode is 000 (bpf_lookup).
-    if (name.find('.') != std::string_view::npos && (dir.mode & kPermissionBits) != 0)
+    if (name.find('.') != std::string_view::npos && (dir.mode & kPermissionBits) != 0) {
+        auto it = dir.children.find(name);  // preloaded entries are always found
+        if (it != dir.children.end()) {
+            Inode *inode = find(it->second);
+            if (inode != nullptr && inode->preloaded) return inode;
+        }
         return fail(EPERM, "names containing '.' are reserved in bpffs: " + quoted(name));
+    }
     if (name.size() > kNameMax)
         return fail(ENAMETOOLONG, "a name in bpffs may have at most 255 bytes");
     auto it = dir.children.find(name);
@@ -288,6 +294,30 @@ Status PinTree::pin(const Cred &cred, std::string_view path, std::shared_ptr<Obj
         Inode &inode = new_inode(cred, *at->dir, at->name, S_IFREG | (0600 & ~cred.umask));
         inode.object = std::move(obj);
         change = TreeChange{at->dir->ino, at->name, inode.ino};
+    }
+    notify(change);
+    return ok();
+}
+
+Status PinTree::pin_preloaded(std::string_view name, std::shared_ptr<Object> obj, mode_t mode,
+                              uid_t uid, gid_t gid) {
+    if (!obj) return fail(EINVAL, "nothing to pin");
+    TreeChange change;
+    {
+        std::lock_guard lock(mutex_);
+        auto root = find_dir(kRootIno);
+        if (!root) return tl::unexpected(root.error());
+        if ((*root)->children.count(name) != 0)
+            return fail(EEXIST, quoted(name) + " already exists");
+        Cred owner;
+        owner.uid = uid;
+        owner.gid = gid;
+        Inode &inode = new_inode(owner, **root, name, S_IFREG | (mode & kPermissionBits));
+        inode.uid = uid;
+        inode.gid = gid;
+        inode.object = std::move(obj);
+        inode.preloaded = true;
+        change = TreeChange{kRootIno, std::string(name), inode.ino};
     }
     notify(change);
     return ok();

@@ -98,6 +98,12 @@ class PinTree {
     // obj, mode 0600 & ~cred.umask, owned by cred (spec 4.6).
     Status pin(const Cred &cred, std::string_view path, std::shared_ptr<Object> obj);
 
+    // The kernel's preload (spec 4.11): pins obj as name in the root with
+    // the given mode and owner, bypassing the dotted-name rule and DAC
+    // checks; the entry stays reachable by lookup. EEXIST if name exists.
+    Status pin_preloaded(std::string_view name, std::shared_ptr<Object> obj, mode_t mode, uid_t uid,
+                         gid_t gid);
+
     // BPF_OBJ_GET: resolves path (following symlinks inside the mount) and
     // checks the access the caller asks for (R_OK, W_OK or both) against the
     // inode (spec 4.7). Touches atime.

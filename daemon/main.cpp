@@ -28,6 +28,7 @@
 #include "fs/fuse_mount.h"
 #include "iter/builtin_targets.h"      // iter
 #include "iter/iter_open_handler.h"  // iter
+#include "iter/preload.h"            // iter
 
 #ifndef BPFFSD_VERSION
 #define BPFFSD_VERSION "unknown"
@@ -161,6 +162,9 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     PinTreeOptions tree_opts = cfg.tree;
     tree_opts.mount_point = *mountpoint;  // absolute symlink targets are followed inside
     PinTree tree(tree_opts);
+    // iter: maps.debug and progs.debug at the root, as the kernel's bpf_preload.
+    if (auto st = preload_iterators(tree, getuid(), getgid()); !st)  // iter
+        spdlog::warn("no maps.debug/progs.debug: {}", st.error().message);  // iter
     Syscall syscall(tree, SyscallOptions{*mountpoint, cfg.ncpus, BPFFSD_VERSION});
     // The socket first: a live daemon on it means its mount must not be
     // touched either.
