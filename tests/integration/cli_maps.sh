@@ -73,7 +73,9 @@ expect "update frozen" 255 "Error: delete failed: Operation not permitted" -- \
     "$ctl" map delete pinned "$mnt/m" key 1 0 0 0
 expect "pin" 0 "" -- "$ctl" map pin pinned "$mnt/m" "$mnt/m2"
 expect "ls" 0 "-rw------- 1 m
--rw------- 1 m2" -- bash -c "ls -l '$mnt' | awk '/^-/ {print \$1, \$2, \$NF}'"
+-rw------- 1 m2
+-r-------- 1 maps.debug
+-r-------- 1 progs.debug" -- bash -c "ls -l '$mnt' | awk '/^-/ {print \$1, \$2, \$NF}'"
 printf 'map lookup pinned %s/m2 key 1 0 0 0\nmap getnext pinned %s/m2\n' "$mnt" "$mnt" >"$top/batch"
 expect "batch" 0 "key: 01 00 00 00  value: 01 02 03 04 05 06 07 08
 key: None
