@@ -81,6 +81,17 @@ std::set<uint32_t> pinned_map_ids(const std::string &dir) {
     return ids;
 }
 
+size_t openable_pin_count(const std::string &dir) {
+    size_t n = 0;
+    walk_pins(dir, [&](const std::string &path) {
+        int fd = bpffs_obj_get(path.c_str());
+        if (fd < 0) return;
+        ++n;
+        bpffs_close(fd);
+    });
+    return n;
+}
+
 size_t pinned_file_count(const std::string &dir) {
     size_t n = 0;
     walk_pins(dir, [&](const std::string &) { ++n; });

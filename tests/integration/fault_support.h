@@ -22,11 +22,14 @@ std::set<uint32_t> live_map_ids();
 // Ids of the maps pinned anywhere under dir (walked through the FUSE mount,
 // each pin opened with bpffs_obj_get).
 std::set<uint32_t> pinned_map_ids(const std::string &dir);
-// Pinned files under dir (recursively).
+// Pinned files under dir (recursively), and how many of them open with
+// bpffs_obj_get (maps, or the daemon's preloaded iterator links).
 size_t pinned_file_count(const std::string &dir);
+size_t openable_pin_count(const std::string &dir);
 
 // Waits (up to timeout_ms) until live maps are exactly the pinned ones plus
-// those in also_held, as they become once dead clients' connections are
+// those in also_held (e.g. the maps of the daemon's preloaded iterators,
+// live before the test began), as they become once dead clients' connections are
 // released. Returns whether that happened; live/pinned get the last view.
 bool wait_live_equals_pinned(const std::string &mountpoint, const std::set<uint32_t> &also_held,
                              std::set<uint32_t> &live, std::set<uint32_t> &pinned,
