@@ -110,7 +110,7 @@ check "BPFFS_SOCKET reaches the daemon (map getnext)" bash -c \
     "BPFFS_SOCKET='$sock' setpriv --reuid=65534 --regid=65534 --clear-groups '$home/bpffsctl' \
      map getnext pinned '$mnt/m' | grep -q 'next key'"
 expect "ls -l shows the pin, owned by nobody" "-rw------- nobody m" \
-    as_nobody bash -c "ls -l '$mnt' | awk 'NR > 1 {print \$1, \$3, \$9}'"
+    as_nobody bash -c "ls -l '$mnt' | awk '\$9 == \"m\" {print \$1, \$3, \$9}'"
 expect "mkdir and mv" "" as_nobody bash -c "mkdir '$mnt/dir' && mv '$mnt/m' '$mnt/dir/m'"
 expect "dump after mv" "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00
 Found 1 element" ctl map dump pinned "$mnt/dir/m"
