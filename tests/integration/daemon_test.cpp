@@ -453,7 +453,7 @@ TEST_CASE("garbage, truncated and oversized frames do not hurt the daemon") {
     }
     {
         RawConn raw;  // unknown command and a malformed payload: EINVAL, still connected
-        raw.send_bytes(wire::encode_request(5, 1, {}));
+        raw.send_bytes(wire::encode_request(BPF_PROG_DETACH, 1, {}));  // not served by bpffsd
         auto r = raw.reply();
         REQUIRE(r);
         CHECK(r->second.error == EINVAL);
