@@ -92,9 +92,13 @@ Status Connection::connect_locked(const std::string *path_hint) {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return fail(errno, std::string("socket: ") + strerror(errno));
     if (connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) != 0) {
-        int err = errno;
+        const int connect_errno = errno;
         close(fd);
-        return fail(err, "cannot connect to bpffsd at " + path + ": " + strerror(err) +
+        int err = connect_errno;
+        // A missing socket must not read as ENOENT: callers take ENOENT from
+        // the id walks (MAP_GET_NEXT_ID...) as "no more objects".
+        if (err == ENOENT) err = ECONNREFUSED;
+        return fail(err, "cannot connect to bpffsd at " + path + ": " + strerror(connect_errno) +
                              " (is the daemon running? choose it with $BPFFS_SOCKET)");
     }
     fd_ = fd;
