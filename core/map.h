@@ -151,6 +151,10 @@ class Map : public Object {
     std::atomic<bool> frozen_{false};
 };
 
+// The kernel's name of a map type ("hash", "lru_percpu_hash", ...), or
+// "unknown" past the types Linux 6.18 has.
+const char *map_type_name(uint32_t type);
+
 // The number of possible CPUs of this machine (/sys/devices/system/cpu/possible).
 unsigned possible_cpus();
 

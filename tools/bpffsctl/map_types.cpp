@@ -1,5 +1,7 @@
 #include "tools/bpffsctl/map_types.h"
 
+#include "core/map.h"
+
 #include <linux/bpf.h>
 
 #include <fstream>
@@ -9,51 +11,18 @@
 namespace bpffsctl {
 
 namespace {
-// Indexed by enum bpf_map_type; the names libbpf 1.1 knows.
-constexpr const char *kTypeNames[] = {
-    "unspec",
-    "hash",
-    "array",
-    "prog_array",
-    "perf_event_array",
-    "percpu_hash",
-    "percpu_array",
-    "stack_trace",
-    "cgroup_array",
-    "lru_hash",
-    "lru_percpu_hash",
-    "lpm_trie",
-    "array_of_maps",
-    "hash_of_maps",
-    "devmap",
-    "sockmap",
-    "cpumap",
-    "xskmap",
-    "sockhash",
-    "cgroup_storage",
-    "reuseport_sockarray",
-    "percpu_cgroup_storage",
-    "queue",
-    "stack",
-    "sk_storage",
-    "devmap_hash",
-    "struct_ops",
-    "ringbuf",
-    "inode_storage",
-    "task_storage",
-    "bloom_filter",
-    "user_ringbuf",
-};
-constexpr size_t kTypeCount = std::size(kTypeNames);
+// libbpf 1.1 names the types up to user_ringbuf; bpftool 7.1 prints the
+// number for later ones. The names themselves are the kernel's (core).
+constexpr uint32_t kTypeCount = BPF_MAP_TYPE_USER_RINGBUF + 1;
 }  // namespace
 
 const char *map_type_name(uint32_t type) {
-    return type < kTypeCount ? kTypeNames[type] : nullptr;
+    return type < kTypeCount ? bpffs::map_type_name(type) : nullptr;
 }
 
 int map_type_from_name(const std::string &name) {
-    for (size_t i = 0; i < kTypeCount; ++i)
-        if (name == kTypeNames[i]) return static_cast<int>(i);
+    for (uint32_t i = 0; i < kTypeCount; ++i)
+        if (name == bpffs::map_type_name(i)) return static_cast<int>(i);
     return -1;
 }
 
