@@ -167,6 +167,116 @@ int bpffs_daemon_btf(void **data, size_t *len);
 /* The iterator target of a program ("" if none), into buf. */
 int bpffs_prog_attach_target(int prog_fd, char *buf, size_t len);
 
+/* ---- BPF objects (libbpf's bpf_object, bpf_program, bpf_map) ----
+ * A clang-compiled object (clang -g -O2 -target bpf) opened, then loaded
+ * into the daemon as libbpf loads it into the kernel:
+ *
+ *   struct bpffs_object *obj = bpffs_object__open_file("it.bpf.o", NULL);
+ *   if (!obj) ... errno, bpffs_last_error()
+ *   if (bpffs_object__load(obj) < 0) ...
+ *   struct bpffs_program *p = bpffs_object__find_program_by_name(obj, "dump");
+ *   bpffs_obj_pin(bpffs_program__fd(p), "/run/bpffs/dump");
+ *   bpffs_object__close(obj);   (pins keep the objects alive)
+ *
+ * open parses the ELF file (programs by libbpf's section names, maps,
+ * global data, BTF, .BTF.ext); nothing reaches the daemon. load fetches the
+ * daemon's BTF when the object has CO-RE relocations and relocates against
+ * it, loads the object's BTF (BTF_LOAD), creates the maps (global data maps
+ * with their initial values, .rodata frozen; maps pinned by name with
+ * LIBBPF_PIN_BY_NAME are reused from, or pinned at, pin_root_path/NAME when
+ * compatible), then loads every program with its func_info/line_info and its
+ * map references resolved to this connection's fds.
+ *
+ * Errors as libbpf 1.x: open returns NULL with errno set; the others return
+ * a negative errno (errno set too); bpffs_last_error() says why. Objects are
+ * not thread-safe; the daemon connection they use is. */
+struct bpffs_object;
+struct bpffs_program;
+struct bpffs_map;
+
+struct bpffs_object_open_opts {
+    size_t sz; /* sizeof(struct bpffs_object_open_opts) */
+    /* The object's name (map name prefixes); default: the file name up to
+     * its first '.', or "mem" for bpffs_object__open_mem. */
+    const char *object_name;
+    /* Where maps declared with __uint(pinning, LIBBPF_PIN_BY_NAME) are
+     * pinned (libbpf's default is /sys/fs/bpf; bpffsd has no fixed mount,
+     * so such maps need this: bpffs_find_mount_root() gives a mount's root). */
+    const char *pin_root_path;
+    /* Log level of each PROG_LOAD (0: none; a failed load is always
+     * repeated with level 1 so that bpffs_last_error() holds the log). */
+    __u32 kernel_log_level;
+};
+
+struct bpffs_object *bpffs_object__open_file(const char *path,
+                                             const struct bpffs_object_open_opts *opts);
+struct bpffs_object *bpffs_object__open_mem(const void *obj_buf, size_t obj_buf_sz,
+                                            const struct bpffs_object_open_opts *opts);
+int bpffs_object__load(struct bpffs_object *obj);
+/* Closes every fd of the object (programs, maps, BTF) and frees it. */
+void bpffs_object__close(struct bpffs_object *obj);
+const char *bpffs_object__name(const struct bpffs_object *obj);
+/* The fd of the object's loaded BTF, or a negative errno. */
+int bpffs_object__btf_fd(const struct bpffs_object *obj);
+
+/* Programs, in section then address order (NULL starts, NULL ends). */
+struct bpffs_program *bpffs_object__next_program(const struct bpffs_object *obj,
+                                                 struct bpffs_program *prog);
+struct bpffs_program *bpffs_object__find_program_by_name(const struct bpffs_object *obj,
+                                                         const char *name);
+/* The function's name (a PROG_LOAD name keeps its first 15 characters). */
+const char *bpffs_program__name(const struct bpffs_program *prog);
+/* "iter/bpf_map_elem" */
+const char *bpffs_program__section_name(const struct bpffs_program *prog);
+/* The iterator target named by the section: "bpf_map_elem" ("" if none). */
+const char *bpffs_program__attach_target(const struct bpffs_program *prog);
+enum bpf_prog_type bpffs_program__type(const struct bpffs_program *prog);
+enum bpf_attach_type bpffs_program__expected_attach_type(const struct bpffs_program *prog);
+/* Before load: override what the section name says. */
+int bpffs_program__set_type(struct bpffs_program *prog, enum bpf_prog_type type);
+int bpffs_program__set_expected_attach_type(struct bpffs_program *prog,
+                                            enum bpf_attach_type type);
+/* Before load: whether load() loads this program (default true). */
+int bpffs_program__set_autoload(struct bpffs_program *prog, int autoload);
+int bpffs_program__autoload(const struct bpffs_program *prog);
+/* After load: the program's fd, or -EINVAL if it is not loaded. */
+int bpffs_program__fd(const struct bpffs_program *prog);
+/* The instructions: as in the object before load, relocated after. */
+const struct bpf_insn *bpffs_program__insns(const struct bpffs_program *prog);
+size_t bpffs_program__insn_cnt(const struct bpffs_program *prog);
+int bpffs_program__pin(struct bpffs_program *prog, const char *path);
+/* Pins every loaded program at path/<program name>. */
+int bpffs_object__pin_programs(struct bpffs_object *obj, const char *path);
+
+/* Maps, in the object's order: .maps, legacy maps, then global data. */
+struct bpffs_map *bpffs_object__next_map(const struct bpffs_object *obj, struct bpffs_map *map);
+struct bpffs_map *bpffs_object__find_map_by_name(const struct bpffs_object *obj,
+                                                 const char *name);
+/* The map's name as the daemon knows it ("globals.rodata" for .rodata). */
+const char *bpffs_map__name(const struct bpffs_map *map);
+enum bpf_map_type bpffs_map__type(const struct bpffs_map *map);
+__u32 bpffs_map__key_size(const struct bpffs_map *map);
+__u32 bpffs_map__value_size(const struct bpffs_map *map);
+__u32 bpffs_map__max_entries(const struct bpffs_map *map);
+__u32 bpffs_map__map_flags(const struct bpffs_map *map);
+/* After load: the map's fd, or -EINVAL if it is not created. */
+int bpffs_map__fd(const struct bpffs_map *map);
+/* Global data: the value written at load (settable before load, same size). */
+const void *bpffs_map__initial_value(const struct bpffs_map *map, size_t *psize);
+int bpffs_map__set_initial_value(struct bpffs_map *map, const void *data, size_t size);
+/* Pins at path (NULL: the map's pin path from LIBBPF_PIN_BY_NAME). As in
+ * libbpf, a map with a pin path refuses another path (EINVAL) and pinning
+ * again at its own path does nothing. */
+int bpffs_map__pin(struct bpffs_map *map, const char *path);
+const char *bpffs_map__pin_path(const struct bpffs_map *map);
+int bpffs_map__is_pinned(const struct bpffs_map *map);
+/* Pins every map at path/<map name> (maps with a pin path: there). */
+int bpffs_object__pin_maps(struct bpffs_object *obj, const char *path);
+
+/* The root of the bpffsd mount holding path (the ancestor advertising
+ * BPFFS_SOCKET_XATTR), into buf. */
+int bpffs_find_mount_root(const char *path, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,20 +38,41 @@ Result<std::string> canonical_path(const std::string &path) {
     return (*parent == "/" ? "" : *parent) + "/" + name;
 }
 
-Result<std::string> find_socket(const std::string &path) {
+namespace {
+
+struct MountRoot {
+    std::string root;
+    std::string socket;
+};
+
+Result<MountRoot> walk_to_mount_root(const std::string &path) {
     auto abs = canonical_path(path);
-    if (!abs) return abs;
+    if (!abs) return tl::unexpected(abs.error());
     std::string p = *abs;
     char buf[PATH_MAX];
     for (;;) {
         ssize_t n = getxattr(p.c_str(), BPFFS_SOCKET_XATTR, buf, sizeof(buf) - 1);
-        if (n > 0) return std::string(buf, static_cast<size_t>(n));
+        if (n > 0) return MountRoot{p, std::string(buf, static_cast<size_t>(n))};
         if (p == "/") break;
         size_t slash = p.rfind('/');
         p = slash == 0 ? "/" : p.substr(0, slash);
     }
     return fail(ENODATA, "no bpffsd mount holds " + *abs + " (no ancestor has the " +
                              BPFFS_SOCKET_XATTR + " attribute)");
+}
+
+}  // namespace
+
+Result<std::string> find_socket(const std::string &path) {
+    auto found = walk_to_mount_root(path);
+    if (!found) return tl::unexpected(found.error());
+    return found->socket;
+}
+
+Result<std::string> find_mount_root(const std::string &path) {
+    auto found = walk_to_mount_root(path);
+    if (!found) return tl::unexpected(found.error());
+    return found->root;
 }
 
 }  // namespace bpffs::client

@@ -17,5 +17,8 @@ Result<std::string> canonical_path(const std::string &path);
 // from path through its ancestors until one answers the extended attribute
 // user.bpffs.socket.
 Result<std::string> find_socket(const std::string &path);
+// The root of that mount: the nearest ancestor of path (or path itself)
+// answering user.bpffs.socket.
+Result<std::string> find_mount_root(const std::string &path);
 
 }  // namespace bpffs::client
