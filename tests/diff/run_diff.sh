@@ -31,7 +31,8 @@ if [ "$self_check" != 1 ]; then
     [ -x "$bpffsctl" ] || skip "bpffsctl is not built ($bpffsctl)"
 fi
 
-top=$(mktemp -d /tmp/bpffs-diff.XXXXXX)
+# No dot in the directory: libbpf turns every '.' of a pinmaps path into '_'.
+top=$(mktemp -d /tmp/bpffs-diff-XXXXXX)
 kernel_mnt=$top/kmnt
 bpffs_mnt=$top/fmnt
 socket=$top/bpffsd.sock
@@ -104,7 +105,14 @@ normalize() {
         s/^([[:space:]]*)[0-9]+: /\\1ID: /;
         s/\"id\": ?[0-9]+/\"id\":ID/g;
         s/get map by id \\([0-9]+\\)/get map by id (ID)/g;
-        $memlock"
+        $memlock" | extra_masks
+}
+
+# SCENARIO.masks (next to a .scenario file), if present: more sed -E lines
+# for what differs by nature in that scenario.
+extra_masks() {
+    local masks=${scenario%.scenario}.masks
+    if [ -f "$masks" ]; then sed -E -f "$masks"; else cat; fi
 }
 
 run_scenario "$top/kbin" "$kernel_mnt" "$top/kwork" "$top/kernel.raw"

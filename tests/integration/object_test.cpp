@@ -258,11 +258,11 @@ TEST_CASE("CO-RE: map->name, map->max_entries, prog->aux->name at the daemon's o
     };
     // kernel_compat.bpf.c, compiled against bpffs_vmlinux.h (another layout).
     bpffs_object *obj = open_loaded("kernel_compat");
-    auto map_offsets = used_offsets(bpffs_object__find_program_by_name(obj, "dump_bpf_map"));
+    auto map_offsets = used_offsets(bpffs_object__find_program_by_name(obj, "list_maps_with_weights"));
     CHECK(map_offsets.count(offset_of("bpf_map", "max_entries")));
     CHECK(map_offsets.count(offset_of("bpf_map", "name")));
     CHECK(map_offsets.count(offset_of("bpf_map", "id")));
-    auto prog_offsets = used_offsets(bpffs_object__find_program_by_name(obj, "dump_bpf_prog"));
+    auto prog_offsets = used_offsets(bpffs_object__find_program_by_name(obj, "list_progs"));
     CHECK(prog_offsets.count(offset_of("bpf_prog", "aux")));
     CHECK(prog_offsets.count(offset_of("bpf_prog_aux", "name")));
     CHECK(prog_offsets.count(offset_of("bpf_prog_aux", "id")));

@@ -34,7 +34,7 @@ static __noinline __u64 weight(__u32 max_entries)
 }
 
 SEC("iter/bpf_map")
-int dump_bpf_map(struct bpf_iter__bpf_map *ctx)
+int list_maps_with_weights(struct bpf_iter__bpf_map *ctx)
 {
     struct seq_file *seq = ctx->meta->seq;
     struct bpf_map *map = ctx->map;
@@ -57,7 +57,7 @@ int dump_bpf_map(struct bpf_iter__bpf_map *ctx)
 }
 
 SEC("iter/bpf_prog")
-int dump_bpf_prog(struct bpf_iter__bpf_prog *ctx)
+int list_progs(struct bpf_iter__bpf_prog *ctx)
 {
     struct bpf_prog *prog = ctx->prog;
 

@@ -12,5 +12,9 @@ class Cli;
 int print_main_help(Cli &cli, const std::string &unused);
 // `bpffsctl map help` and usage errors of map commands.
 int print_map_help(Cli &cli, const std::string &object_word);
+// `bpffsctl prog help` (bpftool's text; bpffsctl provides show, list, dump
+// xlated, pin, load and loadall) and `bpffsctl btf help`.
+int print_prog_help(Cli &cli, const std::string &object_word);
+int print_btf_help(Cli &cli, const std::string &object_word);
 
 }  // namespace bpffsctl

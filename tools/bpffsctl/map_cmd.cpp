@@ -15,6 +15,7 @@
 #include "tools/bpffsctl/map_print.h"
 #include "tools/bpffsctl/map_select.h"
 #include "tools/bpffsctl/map_types.h"
+#include "tools/bpffsctl/pin_path.h"
 #include "tools/bpffsctl/pinned_table.h"
 #include "tools/libbpffs/bpffs.h"
 
@@ -312,30 +313,6 @@ int do_delete(Cli &cli, Args args) {
     }
     bpffs_close(fd);
     if (!err && cli.json()) cli.jw().null();
-    return err;
-}
-
-// bpftool mounts a bpffs on the parent directory when it is not one; bpffsctl
-// cannot mount a daemon, but a missing directory fails the same way.
-int check_pin_parent(Cli &cli, const std::string &path) {
-    std::string copy = path;
-    const char *dir = dirname(copy.data());
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        cli.error(
-            "can't mount BPF file system to pin the object (%s): "
-            "mount --make-private %s failed: %s",
-            path.c_str(), dir, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-int pin_fd(Cli &cli, int fd, const std::string &path) {
-    int err = check_pin_parent(cli, path);
-    if (err) return err;
-    err = bpffs_obj_pin(fd, path.c_str());
-    if (err) cli.error("can't pin the object (%s): %s", path.c_str(), strerror(errno));
     return err;
 }
 

@@ -182,16 +182,4 @@ int map_parse_fd_and_info(Cli &cli, Args &args, bpf_map_info &info) {
     return fd;
 }
 
-int prog_parse_fd(Cli &cli, Args &args) {
-    if (is_prefix(args.peek(), "pinned")) {
-        args.next(cli);
-        std::string path = args.cur();
-        args.next(cli);
-        return open_obj_pinned_any(cli, path, ObjKind::prog);
-    }
-    cli.error("expected 'pinned', got: '%s'? (bpffsctl selects programs by path only)",
-              args.peek() ? args.cur().c_str() : "(null)");
-    return -1;
-}
-
 }  // namespace bpffsctl

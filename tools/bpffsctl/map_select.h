@@ -28,7 +28,7 @@ int map_parse_fds(Cli &cli, Args &args, std::vector<int> &fds);
 // Exactly one map ("several maps match this handle" otherwise).
 int map_parse_fd(Cli &cli, Args &args);
 int map_parse_fd_and_info(Cli &cli, Args &args, bpf_map_info &info);
-// A program by `pinned PATH` (the only program selector bpffsctl has).
+// Exactly one program (defined in prog_select.cpp, which has the selectors).
 int prog_parse_fd(Cli &cli, Args &args);
 
 int map_info(int fd, bpf_map_info &info);

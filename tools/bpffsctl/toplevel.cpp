@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "tools/bpffsctl/batch_reader.h"
+#include "tools/bpffsctl/btf_cmd.h"
 #include "tools/bpffsctl/cli.h"
 #include "tools/bpffsctl/command_table.h"
 #include "tools/bpffsctl/daemon_choice.h"
 #include "tools/bpffsctl/help.h"
 #include "tools/bpffsctl/map_cmd.h"
+#include "tools/bpffsctl/prog_cmd.h"
 
 namespace bpffsctl {
 
@@ -37,10 +39,10 @@ int do_version_cmd(Cli &cli, Args) {
 int do_batch(Cli &cli, Args args);
 
 const Command kObjects[] = {
-    {"help", do_help},     {"batch", do_batch},         {"prog", not_offered},
+    {"help", do_help},     {"batch", do_batch},         {"prog", do_prog},
     {"map", do_map},       {"link", not_offered},       {"cgroup", not_offered},
     {"perf", not_offered}, {"net", not_offered},        {"feature", not_offered},
-    {"btf", not_offered},  {"gen", not_offered},        {"struct_ops", not_offered},
+    {"btf", do_btf},       {"gen", not_offered},        {"struct_ops", not_offered},
     {"iter", not_offered}, {"version", do_version_cmd},
 };
 
