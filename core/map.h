@@ -50,6 +50,9 @@ struct MapSpec {
     uint32_t btf_id = 0;  // id of the BTF object describing key/value (0: none)
     uint32_t btf_key_type_id = 0;
     uint32_t btf_value_type_id = 0;
+    // The BTF object of btf_id (a BtfObject), held for the map's whole life
+    // as the kernel's map->btf: `cat` of the pinned map renders with it.
+    std::shared_ptr<const Object> btf;
 };
 
 // Arguments of the four batch commands (spec 5.7). The cursor is an opaque

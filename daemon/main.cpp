@@ -28,6 +28,7 @@
 #include "fs/fuse_mount.h"
 #include "iter/builtin_targets.h"      // iter
 #include "iter/iter_open_handler.h"  // iter
+#include "iter/map_seq_show.h"       // iter
 #include "iter/preload.h"            // iter
 
 #ifndef BPFFSD_VERSION
@@ -184,6 +185,7 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     if (auto st = register_builtin_targets(); !st) return startup_failed(st.error().message);  // iter
     if (!mopts.open_handlers) mopts.open_handlers = std::make_shared<OpenHandlers>();  // iter
     mopts.open_handlers->set(ObjectKind::link, std::make_shared<IterOpenHandler>());  // iter
+    mopts.open_handlers->set(ObjectKind::map, std::make_shared<MapOpenHandler>());  // iter
     auto mount = FuseMount::start(tree, mopts);
     if (!mount) {
         (*server)->stop();

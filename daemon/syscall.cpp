@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <string>
 
+#include "core/btf_object.h"
 #include "core/map.h"
+#include "core/map_check_btf.h"
 #include "core/wire/messages.h"
 #include "daemon/mount_path.h"
 #include "daemon/prog_cmds.h"  // prog
@@ -141,13 +143,13 @@ Result<Bytes> fdinfo(Call &c, Payload p) {
 
 // ---- maps ----
 
-Result<uint32_t> btf_id_of(Call &c, uint32_t btf_fd) {
+Result<std::shared_ptr<BtfObject>> btf_of(Call &c, uint32_t btf_fd) {
     auto entry = c.session.get(static_cast<int32_t>(btf_fd));
     if (!entry) return tl::unexpected(entry.error());
     if (entry->obj->kind() != ObjectKind::btf)
         return fail(EINVAL, "btf_fd " + std::to_string(btf_fd) + " refers to a " +
                                 kind_name(entry->obj->kind()) + ", not BTF");
-    return entry->obj->id();
+    return std::static_pointer_cast<BtfObject>(entry->obj);
 }
 
 Result<Bytes> map_create(Call &c, Payload p) {
@@ -168,15 +170,22 @@ Result<Bytes> map_create(Call &c, Payload p) {
     spec.name = req->name;
     spec.numa_node = req->numa_node;
     spec.map_extra = req->map_extra;
-    spec.btf_key_type_id = req->btf_key_type_id;
-    spec.btf_value_type_id = req->btf_value_type_id;
-    if (req->btf_fd != 0) {
-        auto id = btf_id_of(c, req->btf_fd);
-        if (!id) return tl::unexpected(id.error());
-        spec.btf_id = *id;
+    // As the kernel, btf_fd is looked at only when a type id is given.
+    std::shared_ptr<BtfObject> btf;
+    if (req->btf_key_type_id != 0 || req->btf_value_type_id != 0) {
+        auto found = btf_of(c, req->btf_fd);
+        if (!found) return tl::unexpected(found.error());
+        btf = *found;
+        spec.btf_id = btf->id();
+        spec.btf_key_type_id = req->btf_key_type_id;
+        spec.btf_value_type_id = req->btf_value_type_id;
+        spec.btf = btf;
     }
     auto map = Map::create(spec, c.sys.options().ncpus);
     if (!map) return tl::unexpected(map.error());
+    // The map's own checks come first, then its BTF's (the kernel's order).
+    if (btf)
+        if (auto st = map_check_btf((*map)->spec(), *btf); !st) return tl::unexpected(st.error());
     publish(*map);
     // BPF_F_RDONLY / BPF_F_WRONLY at creation restrict the creating fd (spec 5.6).
     return install(c, *map, req->map_flags & kAccessFlags);
