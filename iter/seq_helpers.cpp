@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/btf/btf.h"
+#include "core/btf/btf_show.h"
+#include "core/btf/daemon_btf.h"
 #include "core/vm/run_context.h"
 #include "iter/seq_file.h"
 #include "iter/seq_format.h"
@@ -107,11 +110,59 @@ uint64_t seq_write(uint64_t seq, uint64_t data, uint64_t len, uint64_t, uint64_t
     return neg(-file->write(reinterpret_cast<const void *>(data), len));
 }
 
+// The daemon's BTF, which plays vmlinux's part: the type ids programs pass
+// to bpf_seq_printf_btf come from bpf_core_type_id_kernel() relocated
+// against it.
+const btf::Btf *daemon_btf() {
+    static const auto parsed = btf::Btf::parse(btf::daemon_btf_raw());
+    return parsed ? &*parsed : nullptr;
+}
+
+// bpf_seq_printf_btf(seq, ptr, ptr_size, flags): writes ptr->ptr as the
+// daemon-BTF type ptr->type_id renders with BTF_F_* flags (core/btf/
+// btf_show). 0 or the rendering's status (-EFAULT for unreadable data);
+// -EINVAL for unknown flags, a ptr_size other than sizeof(struct btf_ptr)
+// or type id 0; -ENOENT for an id the BTF does not have. Output that does
+// not fit overflows the seq_file like any other write (the object is then
+// rolled back by bpf_seq_read), and the helper still returns the status.
+uint64_t seq_printf_btf(uint64_t seq, uint64_t ptr, uint64_t ptr_size, uint64_t flags, uint64_t,
+                        vm::RunContext &ctx) {
+    SeqFile *file = session_seq(seq, ctx, "bpf_seq_printf_btf");
+    if (file == nullptr) return 0;
+    if (flags & ~btf::kShowUserFlags) return neg(EINVAL);
+    if (uint32_t(ptr_size) != sizeof(struct btf_ptr)) return neg(EINVAL);
+    if (ptr == 0 || !readable(ctx, ptr, sizeof(struct btf_ptr))) {
+        ctx.fault(EFAULT, "bpf_seq_printf_btf: the btf_ptr is outside the program's memory");
+        return 0;
+    }
+    struct btf_ptr p;
+    std::memcpy(&p, reinterpret_cast<const void *>(ptr), sizeof(p));
+    if (p.type_id == 0) return neg(EINVAL);
+    const btf::Btf *btf = daemon_btf();
+    if (btf == nullptr) return neg(EINVAL);
+    if (p.type_id > btf->type_count()) return neg(ENOENT);
+    std::string text;
+    // The kernel copies with copy_from_kernel_nofault: a bad ptr->ptr (the
+    // verifier does not look inside the struct) gives -EFAULT, not a crash.
+    // Unchecked runs have no regions to consult; NULL and error values are
+    // still refused there.
+    auto may_read = [&ctx](const void *addr, size_t len) {
+        auto a = reinterpret_cast<uintptr_t>(addr);
+        if (!ctx.checked()) return a >= 4096 && a < uintptr_t(-4096);
+        return ctx.allows(a, len, false);
+    };
+    // More than the buffer can take overflows anyway: stop rendering there.
+    int status = btf::show_type(*btf, p.type_id, p.ptr, flags, text, may_read, file->size());
+    file->write(text.data(), text.size());
+    return neg(-status);
+}
+
 }  // namespace
 
 void register_seq_helpers(vm::HelperTable &table) {
     table.set(helper_id::kSeqPrintf, "bpf_seq_printf", seq_printf);
     table.set(helper_id::kSeqWrite, "bpf_seq_write", seq_write);
+    table.set(helper_id::kSeqPrintfBtf, "bpf_seq_printf_btf", seq_printf_btf);
 }
 
 const vm::HelperTable &iter_helper_table() {

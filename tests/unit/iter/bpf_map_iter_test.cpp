@@ -169,3 +169,16 @@ TEST_CASE("seq_printf refuses what the kernel refuses") {
     CHECK_FALSE(spill);
     if (!spill) CHECK(spill.error().code == ENOSPC);
 }
+
+TEST_CASE("seq_printf_btf renders with the daemon's BTF, as the kernel with vmlinux's") {
+    auto map = make_map(BPF_MAP_TYPE_HASH, 2, "btfmap");
+    auto link = make_link("print_btf");
+    auto r = read_link(*link);
+    REQUIRE(r.error == 0);
+    // Zero members are left out without BTF_F_ZERO; the typedef names show.
+    std::string expected = "(struct bpf_map){.id = (__u32)" + std::to_string(map->id()) +
+                           ",.map_type = (__u32)1,.key_size = (__u32)4,.value_size = (__u32)8,"
+                           ".max_entries = (__u32)2,.name = (char[])['b','t','f','m','a','p',],}"
+                           " -14 -22\n";
+    CHECK(r.text.find(expected) != std::string::npos);
+}

@@ -3,6 +3,7 @@
 // daemon's BTF. They also load into the kernel (same types, CO-RE), so
 // outputs can be compared with bpftool's.
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 struct seq_file;
@@ -157,5 +158,27 @@ int list_progs(struct bpf_iter__bpf_prog *ctx)
     aux = prog->aux;
     if (ctx->meta->seq_num == 0) BPF_SEQ_PRINTF(seq, "  id name             attached\n");
     BPF_SEQ_PRINTF(seq, "%4u %-16s %s\n", aux->id, aux->name, aux->attach_func_name);
+    return 0;
+}
+
+// bpf_seq_printf_btf of each map as the (daemon's or kernel's) BTF type
+// struct bpf_map, compact; then a NULL pointer and a bad type id.
+SEC("iter/bpf_map")
+int print_btf(struct bpf_iter__bpf_map *ctx)
+{
+    struct seq_file *seq = ctx->meta->seq;
+    struct bpf_map *map = ctx->map;
+    struct btf_ptr p = {};
+    long null_ret, bad_id_ret;
+    if (!map) return 0;
+    p.ptr = map;
+    p.type_id = bpf_core_type_id_kernel(struct bpf_map);
+    bpf_seq_printf_btf(seq, &p, sizeof(p), BTF_F_COMPACT);
+    p.ptr = 0;
+    null_ret = bpf_seq_printf_btf(seq, &p, sizeof(p), BTF_F_COMPACT);
+    p.ptr = map;
+    p.type_id = 0;
+    bad_id_ret = bpf_seq_printf_btf(seq, &p, sizeof(p), 0);
+    BPF_SEQ_PRINTF(seq, " %ld %ld\n", null_ret, bad_id_ret);
     return 0;
 }
