@@ -6,8 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <vector>
 
+#include "tools/bpffsctl/btf_fetch.h"
+#include "tools/bpffsctl/btf_value_dump.h"
 #include "tools/bpffsctl/cli.h"
 #include "tools/bpffsctl/command_table.h"
 #include "tools/bpffsctl/help.h"
@@ -55,11 +59,36 @@ void show_record(Cli &cli, int fd, const bpf_map_info &info, const PinnedTable *
         fputs(map_record_plain(rec).c_str(), cli.out);
 }
 
-void print_entry(Cli &cli, const bpf_map_info &info, const uint8_t *key, const uint8_t *value) {
-    if (cli.json())
-        entry_json(cli.jw(), info, key, value, possible_cpus());
-    else
-        fputs(entry_plain(info, key, value, possible_cpus()).c_str(), cli.out);
+// bpftool's get_map_kv_btf: the BTF describing a map's key and value, if any.
+int map_kv_btf(Cli &cli, const bpf_map_info &info, std::optional<bpffs::btf::Btf> &btf) {
+    if (!info.btf_value_type_id) return 0;
+    auto loaded = btf_by_id(info.btf_id);
+    if (!loaded) {
+        cli.error("failed to get btf");
+        return -1;
+    }
+    btf = std::move(*loaded);
+    return 0;
+}
+
+// One element: hex (JSON: with "formatted" when the map has BTF), or, in
+// plain mode with BTF, bpftool's indented JSON through btf_wtr.
+void print_entry(Cli &cli, const bpf_map_info &info, const uint8_t *key, const uint8_t *value,
+                 const bpffs::btf::Btf *btf = nullptr, JsonWriter *btf_wtr = nullptr) {
+    const unsigned ncpus = possible_cpus();
+    const size_t value_bytes = map_value_buffer_size(info.type, info.value_size, ncpus);
+    auto dump_kv = [&](JsonWriter &jw, bool plain_text) {
+        btf_dump_kv(jw, *btf, info, {key, info.key_size}, {value, value_bytes}, plain_text,
+                    map_is_per_cpu(info.type), ncpus);
+    };
+    if (cli.json()) {
+        std::function<void(JsonWriter &)> formatted = [&](JsonWriter &jw) { dump_kv(jw, false); };
+        entry_json(cli.jw(), info, key, value, ncpus, btf ? &formatted : nullptr);
+    } else if (btf != nullptr && btf_wtr != nullptr) {
+        dump_kv(*btf_wtr, true);
+    } else {
+        fputs(entry_plain(info, key, value, ncpus).c_str(), cli.out);
+    }
 }
 
 int show_subset(Cli &cli, Args &args, const PinnedTable *pins) {
@@ -125,16 +154,19 @@ int do_show(Cli &cli, Args args) {
 }
 
 // Walks one map with get_next_key; unreadable elements are shown as errors
-// and not counted.
-int dump_one(Cli &cli, int fd, const bpf_map_info &info, bool show_header) {
+// and not counted. wtr: the JSON writer (-j), or bpftool's indented writer
+// for maps with BTF in plain mode, or null.
+int dump_one(Cli &cli, int fd, const bpf_map_info &info, bool show_header, JsonWriter *wtr) {
     ElemBuffers buf(info);
-    if (cli.json()) {
+    std::optional<bpffs::btf::Btf> btf;
+    if (wtr != nullptr && map_kv_btf(cli, info, btf) != 0) return -1;
+    if (wtr != nullptr) {
         if (show_header) {
-            cli.jw().start_object();
-            map_header_json(cli.jw(), info);
-            cli.jw().name("elements");
+            wtr->start_object();
+            map_header_json(*wtr, info);
+            wtr->name("elements");
         }
-        cli.jw().start_array();
+        wtr->start_array();
     } else if (show_header) {
         fputs(map_header_plain(info).c_str(), cli.out);
     }
@@ -148,7 +180,7 @@ int dump_one(Cli &cli, int fd, const bpf_map_info &info, bool show_header) {
             break;
         }
         if (bpffs_map_lookup_elem(fd, buf.key.data(), buf.value.data()) == 0) {
-            print_entry(cli, info, buf.key.data(), buf.value.data());
+            print_entry(cli, info, buf.key.data(), buf.value.data(), btf ? &*btf : nullptr, wtr);
             ++found;
         } else {
             int lookup_errno = errno;
@@ -163,9 +195,9 @@ int dump_one(Cli &cli, int fd, const bpf_map_info &info, bool show_header) {
         }
         prev = buf.key.data();
     }
-    if (cli.json()) {
-        cli.jw().end_array();
-        if (show_header) cli.jw().end_object();
+    if (wtr != nullptr) {
+        wtr->end_array();
+        if (show_header) wtr->end_object();
     } else {
         fprintf(cli.out, "Found %u element%s\n", found, found != 1 ? "s" : "");
     }
@@ -179,18 +211,39 @@ int do_dump(Cli &cli, Args args) {
     if (n < 1) return -1;
     int err = -1;
     bool many = n > 1;
-    if (cli.json() && many) cli.jw().start_array();
+    // Plain output turns into bpftool's indented JSON as soon as one of the
+    // maps has BTF.
+    JsonWriter *wtr = cli.json() ? &cli.jw() : nullptr;
+    std::optional<JsonWriter> btf_wtr;
+    if (!cli.json()) {
+        for (int fd : fds) {
+            bpf_map_info info{};
+            if (map_info(fd, info) != 0) {
+                cli.error("can't get map info: %s", strerror(errno));
+                close_all(fds);
+                return -1;
+            }
+            if (info.btf_id) {
+                btf_wtr.emplace(cli.out);
+                btf_wtr->set_pretty(true);
+                wtr = &*btf_wtr;
+                break;
+            }
+        }
+    }
+    if (wtr && many) wtr->start_array();
     for (size_t i = 0; i < fds.size(); ++i) {
         bpf_map_info info{};
         if (map_info(fds[i], info) != 0) {
             cli.error("can't get map info: %s", strerror(errno));
             break;
         }
-        err = dump_one(cli, fds[i], info, many);
-        if (!cli.json() && i != fds.size() - 1) fputc('\n', cli.out);
+        err = dump_one(cli, fds[i], info, many, wtr);
+        if (!wtr && i != fds.size() - 1) fputc('\n', cli.out);
         if (err) break;
     }
-    if (cli.json() && many) cli.jw().end_array();
+    if (wtr && many) wtr->end_array();
+    if (btf_wtr) btf_wtr->finish();
     close_all(fds);
     return err;
 }
@@ -240,7 +293,20 @@ int do_lookup(Cli &cli, Args args) {
     if (!err) {
         err = bpffs_map_lookup_elem(fd, info.key_size ? buf.key.data() : nullptr, buf.value.data());
         if (!err) {
-            print_entry(cli, info, buf.key.data(), buf.value.data());
+            std::optional<bpffs::btf::Btf> btf;
+            if (map_kv_btf(cli, info, btf) != 0) {
+                bpffs_close(fd);
+                return -1;
+            }
+            if (btf && !cli.json()) {
+                // bpftool prints a BTF-described element as indented JSON.
+                JsonWriter btf_wtr(cli.out);
+                btf_wtr.set_pretty(true);
+                print_entry(cli, info, buf.key.data(), buf.value.data(), &*btf, &btf_wtr);
+                btf_wtr.finish();
+            } else {
+                print_entry(cli, info, buf.key.data(), buf.value.data(), btf ? &*btf : nullptr);
+            }
         } else if (errno == ENOENT) {
             if (cli.json())
                 cli.jw().null();

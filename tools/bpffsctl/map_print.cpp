@@ -81,7 +81,7 @@ std::string entry_plain(const bpf_map_info &info, const uint8_t *key, const uint
 }
 
 void entry_json(JsonWriter &jw, const bpf_map_info &info, const uint8_t *key, const uint8_t *value,
-                unsigned ncpus) {
+                unsigned ncpus, const std::function<void(JsonWriter &)> *formatted) {
     jw.start_object();
     jw.name("key");
     hex_bytes_json(jw, key, info.key_size);
@@ -100,6 +100,10 @@ void entry_json(JsonWriter &jw, const bpf_map_info &info, const uint8_t *key, co
             jw.end_object();
         }
         jw.end_array();
+    }
+    if (formatted != nullptr) {
+        jw.name("formatted");
+        (*formatted)(jw);
     }
     jw.end_object();
 }

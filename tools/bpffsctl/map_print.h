@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,8 +35,9 @@ void hex_bytes_json(JsonWriter &jw, const uint8_t *data, size_t n);
 // ncpus slots, each per_cpu_step(value_size) bytes apart.
 std::string entry_plain(const bpf_map_info &info, const uint8_t *key, const uint8_t *value,
                         unsigned ncpus);
+// formatted, when given, adds bpftool's BTF-formatted "formatted" member.
 void entry_json(JsonWriter &jw, const bpf_map_info &info, const uint8_t *key, const uint8_t *value,
-                unsigned ncpus);
+                unsigned ncpus, const std::function<void(JsonWriter &)> *formatted = nullptr);
 // An element that get_next_key returned but lookup could not read.
 std::string entry_error_plain(const bpf_map_info &info, const uint8_t *key, int lookup_errno);
 void entry_error_json(JsonWriter &jw, const bpf_map_info &info, const uint8_t *key,

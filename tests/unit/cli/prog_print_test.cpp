@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tests/unit/cli/capture.h"
+#include "tools/bpffsctl/btf_value_dump.h"
 #include "tools/bpffsctl/json_writer.h"
 #include "tools/bpffsctl/prog_print.h"
 #include "tools/bpffsctl/xlated_dump.h"
@@ -186,4 +187,92 @@ TEST_CASE("prog show records, plain and JSON") {
     CHECK(prog_type_name(1000) == nullptr);
     rec.info.type = 1000;
     CHECK(prog_header_plain(rec).rfind("12: type 1000  name", 0) == 0);
+}
+
+TEST_CASE("map values through BTF, as bpftool's btf_dumper prints them") {
+    // [1] int, [2] char, [3] char[6], [4] enum e {A = 1, B = 2},
+    // [5] struct s {int n; char name[6]; int bits:3 (at bit 80); enum e kind;}
+    const char strings[] = "\0int\0char\0e\0A\0B\0s\0n\0name\0kind\0bits";
+    // offsets: int 1, char 5, e 10, A 12, B 14, s 16, n 18, name 20, kind 25, bits 30
+    std::vector<uint32_t> types = {
+        1,
+        BTF_INFO_ENC(BTF_KIND_INT, 0, 0),
+        4,
+        BTF_INT_ENC(BTF_INT_SIGNED, 0, 32),
+        5,
+        BTF_INFO_ENC(BTF_KIND_INT, 0, 0),
+        1,
+        BTF_INT_ENC(BTF_INT_SIGNED, 0, 8),
+        0,
+        BTF_INFO_ENC(BTF_KIND_ARRAY, 0, 0),
+        0,
+        2,
+        1,
+        6,
+        10,
+        BTF_INFO_ENC(BTF_KIND_ENUM, 0, 2),
+        4,
+        12,
+        1,
+        14,
+        2,
+        16,
+        BTF_INFO_ENC(BTF_KIND_STRUCT, 1, 4),
+        16,
+        18,
+        1,
+        0,
+        20,
+        3,
+        32,
+        25,
+        4,
+        96,
+        30,
+        1,
+        (3u << 24) | 80,
+    };
+    btf_header h{};
+    h.magic = BTF_MAGIC;
+    h.version = BTF_VERSION;
+    h.hdr_len = sizeof h;
+    h.type_len = static_cast<uint32_t>(types.size() * 4);
+    h.str_off = h.type_len;
+    h.str_len = sizeof strings;
+    std::vector<uint8_t> raw(sizeof h + h.type_len + h.str_len);
+    memcpy(raw.data(), &h, sizeof h);
+    memcpy(raw.data() + sizeof h, types.data(), h.type_len);
+    memcpy(raw.data() + sizeof h + h.type_len, strings, sizeof strings);
+    auto btf = bpffs::btf::Btf::parse(raw);
+    INFO((btf ? std::string() : btf.error().message));
+    REQUIRE(btf);
+
+    uint8_t value[16] = {};
+    int32_t n = -3;
+    memcpy(value, &n, 4);
+    memcpy(value + 4, "abc", 4);
+    int32_t kind = 2;
+    memcpy(value + 12, &kind, 4);
+    value[10] = 0x5;  // bits = 5
+    Capture js;
+    JsonWriter jw(js.f);
+    CHECK(btf_dump_type(jw, *btf, 5, value, false) == 0);
+    CHECK(js.text() == "{\"n\":-3,\"name\":\"abc\",\"kind\":\"B\",\"bits\":\"0x5\"}");
+
+    bpf_map_info info{};
+    info.key_size = 4;
+    info.value_size = 16;
+    info.btf_key_type_id = 1;
+    info.btf_value_type_id = 4;
+    uint8_t key[4] = {7, 0, 0, 0};
+    uint8_t e[4] = {9, 0, 0, 0};  // no enumerator: printed as a number
+    Capture kv;
+    JsonWriter kw(kv.f);
+    kw.set_pretty(true);
+    CHECK(btf_dump_kv(kw, *btf, info, key, e, true, false, 1) == 0);
+    CHECK(kv.text() == "{\n    \"key\": 7,\n    \"value\": 9\n}");
+    // Data shorter than the type is refused, not read past.
+    Capture bad;
+    JsonWriter bw(bad.f);
+    CHECK(btf_dump_type(bw, *btf, 5, std::span<const uint8_t>(value, 8), false) != 0);
 }
