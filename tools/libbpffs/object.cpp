@@ -225,6 +225,14 @@ int create_map(bpffs_object &obj, bpffs_map &m) {
     }
     int fd = bpffs_map_create(static_cast<bpf_map_type>(spec.map_type), spec.name.c_str(),
                               spec.key_size, spec.value_size, spec.max_entries, &opts);
+    if (fd < 0 && opts.btf_value_type_id != 0) {
+        // As libbpf: types the daemon refuses for this map (map_check_btf,
+        // e.g. a hash map declared with key_size and a value type) are
+        // dropped, and the map is made without BTF.
+        opts.btf_fd = opts.btf_key_type_id = opts.btf_value_type_id = 0;
+        fd = bpffs_map_create(static_cast<bpf_map_type>(spec.map_type), spec.name.c_str(),
+                              spec.key_size, spec.value_size, spec.max_entries, &opts);
+    }
     if (fd < 0) return failure_in("creating map '" + spec.name + "'", fd);
     m.fd = fd;
     if (int rc = write_initial_value(m); rc < 0) return rc;
