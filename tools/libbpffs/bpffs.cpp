@@ -9,6 +9,7 @@
 #include "core/wire/messages.h"
 #include "tools/libbpffs/client_path.h"
 #include "tools/libbpffs/connection.h"
+#include "tools/libbpffs/map_elem.h"
 #include "tools/libbpffs/prog_info.h"  // prog
 
 using namespace bpffs;
@@ -83,18 +84,14 @@ int efault(const char *what) {
     return failure(EFAULT, std::string(what) + " is NULL");
 }
 
-int lookup(Command command, int fd, const void *key, void *value, __u64 flags) {
-    auto sizes = Connection::instance().map_sizes(fd);
-    if (!sizes) return failure(sizes.error());
-    if (key == nullptr && sizes->key_size != 0) return efault("key");
-    if (value == nullptr) return efault("value");
-    wire::MapLookupRequest req{static_cast<uint32_t>(fd), bytes_of(key, sizes->key_size), flags};
-    auto r = call<wire::ValueReply>(command, wire::encode(req));
-    if (!r) return failure(r.error());
-    if (r->value.size() != sizes->value_size)
-        return failure(EPROTO, "bpffsd returned a value of " + std::to_string(r->value.size()) +
-                                   " bytes, expected " + std::to_string(sizes->value_size));
-    memcpy(value, r->value.data(), r->value.size());
+// One single-element command, one round trip (map_elem.h shares the request
+// and reply with bpffs_map_ops).
+int single_elem(__u32 cmd, int fd, const void *key, const void *in, void *out, __u64 flags) {
+    auto req = client::elem_request(cmd, fd, key, in, out, flags);
+    if (!req) return failure(req.error());
+    auto reply = Connection::instance().call(req->command, req->payload);
+    if (!reply) return failure(reply.error());
+    if (auto done = client::elem_reply(*req, *reply, out); !done) return failure(done.error());
     return 0;
 }
 
@@ -250,51 +247,31 @@ int bpffs_map_create(enum bpf_map_type map_type, const char *map_name, __u32 key
 }
 
 int bpffs_map_update_elem(int fd, const void *key, const void *value, __u64 flags) {
-    auto sizes = Connection::instance().map_sizes(fd);
-    if (!sizes) return failure(sizes.error());
-    if (key == nullptr && sizes->key_size != 0) return efault("key");
-    if (value == nullptr) return efault("value");
-    wire::MapUpdateRequest req{static_cast<uint32_t>(fd), bytes_of(key, sizes->key_size),
-                               bytes_of(value, sizes->value_size), flags};
-    return simple(Command::map_update_elem, wire::encode(req));
+    return single_elem(BPF_MAP_UPDATE_ELEM, fd, key, value, nullptr, flags);
 }
 
 int bpffs_map_lookup_elem(int fd, const void *key, void *value) {
-    return lookup(Command::map_lookup_elem, fd, key, value, 0);
+    return single_elem(BPF_MAP_LOOKUP_ELEM, fd, key, nullptr, value, 0);
 }
 
 int bpffs_map_lookup_elem_flags(int fd, const void *key, void *value, __u64 flags) {
-    return lookup(Command::map_lookup_elem, fd, key, value, flags);
+    return single_elem(BPF_MAP_LOOKUP_ELEM, fd, key, nullptr, value, flags);
 }
 
 int bpffs_map_lookup_and_delete_elem(int fd, const void *key, void *value) {
-    return lookup(Command::map_lookup_and_delete_elem, fd, key, value, 0);
+    return single_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, nullptr, value, 0);
 }
 
 int bpffs_map_lookup_and_delete_elem_flags(int fd, const void *key, void *value, __u64 flags) {
-    return lookup(Command::map_lookup_and_delete_elem, fd, key, value, flags);
+    return single_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, nullptr, value, flags);
 }
 
 int bpffs_map_delete_elem(int fd, const void *key) {
-    auto sizes = Connection::instance().map_sizes(fd);
-    if (!sizes) return failure(sizes.error());
-    if (key == nullptr && sizes->key_size != 0) return efault("key");
-    wire::MapDeleteRequest req{static_cast<uint32_t>(fd), bytes_of(key, sizes->key_size)};
-    return simple(Command::map_delete_elem, wire::encode(req));
+    return single_elem(BPF_MAP_DELETE_ELEM, fd, key, nullptr, nullptr, 0);
 }
 
 int bpffs_map_get_next_key(int fd, const void *key, void *next_key) {
-    auto sizes = Connection::instance().map_sizes(fd);
-    if (!sizes) return failure(sizes.error());
-    if (next_key == nullptr) return efault("next_key");
-    wire::MapGetNextKeyRequest req{static_cast<uint32_t>(fd), std::nullopt};
-    if (key != nullptr) req.key = bytes_of(key, sizes->key_size);
-    auto r = call<wire::KeyReply>(Command::map_get_next_key, wire::encode(req));
-    if (!r) return failure(r.error());
-    if (r->key.size() != sizes->key_size)
-        return failure(EPROTO, "bpffsd returned a key of the wrong size");
-    if (!r->key.empty()) memcpy(next_key, r->key.data(), r->key.size());
-    return 0;
+    return single_elem(BPF_MAP_GET_NEXT_KEY, fd, key, nullptr, next_key, 0);
 }
 
 int bpffs_map_freeze(int fd) {

@@ -80,6 +80,25 @@ int bpffs_map_update_batch(int fd, const void *keys, const void *values, __u32 *
 int bpffs_map_delete_batch(int fd, const void *keys, __u32 *count,
                            const struct bpffs_map_batch_opts *opts);
 
+/* Pipelined single-element operations: ops[0..n) are performed in order,
+ * each exactly as the matching bpffs_map_*_elem call would perform it, but
+ * with many requests in flight on the connection instead of one round trip
+ * each. Each op's outcome (0 or a negative errno) lands in its result; a
+ * failed op does not stop the ones after it. Returns 0 if every op
+ * succeeded, else the first failure's negative errno (errno and
+ * bpffs_last_error() tell the last failure). If the connection is lost,
+ * the ops left without a reply get -ENOTCONN. */
+struct bpffs_map_op {
+    __u32 cmd; /* BPF_MAP_LOOKUP_ELEM, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+                  BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY */
+    int fd;
+    const void *key; /* get_next_key: NULL asks for the first key */
+    void *value;     /* lookups: out; update: in; get_next_key: the next key, out */
+    __u64 flags;     /* lookups, update: as their calls' flags */
+    int result;      /* out */
+};
+int bpffs_map_ops(struct bpffs_map_op *ops, size_t n);
+
 /* ---- pinning ----
  * Paths are resolved against this process's working directory and must lie
  * under the daemon's mount. */

@@ -1,10 +1,12 @@
 #include "tools/libbpffs/connection.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -122,14 +124,7 @@ Status Connection::connect_locked(const std::string *path_hint) {
 
 Result<wire::Reply> Connection::exchange_locked(uint32_t command, const wire::Bytes &payload) {
     uint32_t seq = ++sequence_;
-    auto lose = [&](const std::string &why) -> tl::unexpected<Error> {
-        std::string reason = "the connection to bpffsd at " + socket_ + " was lost (" + why +
-                             "); its fds are gone; bpffs_disconnect() starts a new connection";
-        drop_locked();
-        lost_ = true;
-        lost_reason_ = reason;
-        return fail(ENOTCONN, reason);
-    };
+    auto lose = [&](const std::string &why) { return tl::unexpected(lose_locked(why)); };
     if (payload.size() > wire::kMaxPayload)
         return fail(E2BIG, "the request of " + std::to_string(payload.size()) +
                                " bytes exceeds the protocol's limit of " +
@@ -148,6 +143,99 @@ Result<wire::Reply> Connection::exchange_locked(uint32_t command, const wire::By
     auto reply = wire::decode_reply_payload(h.error, body);
     if (!reply) return lose(reply.error().message);
     return reply;
+}
+
+Error Connection::lose_locked(const std::string &why) {
+    std::string reason = "the connection to bpffsd at " + socket_ + " was lost (" + why +
+                         "); its fds are gone; bpffs_disconnect() starts a new connection";
+    drop_locked();
+    lost_ = true;
+    lost_reason_ = reason;
+    return Error{ENOTCONN, reason};
+}
+
+Status Connection::pipeline(std::span<const Outgoing> requests,
+                            const std::function<void(size_t, const wire::Reply &)> &on_reply) {
+    // At most this many requests unanswered, and about this many bytes of
+    // them unsent: enough to keep the daemon busy, little enough memory.
+    constexpr size_t kWindow = 256;
+    constexpr size_t kUnsentBytes = 256 << 10;
+    constexpr size_t kReadChunk = 64 << 10;
+    std::lock_guard lock(mutex_);
+    if (lost_) return fail(ENOTCONN, lost_reason_);
+    if (fd_ < 0) {
+        if (auto st = connect_locked(nullptr); !st) return st;
+    }
+    for (const auto &r : requests)
+        if (r.payload->size() > wire::kMaxPayload)
+            return fail(E2BIG, "a request of " + std::to_string(r.payload->size()) +
+                                   " bytes exceeds the protocol's limit");
+    const uint32_t first_sequence = sequence_ + 1;
+    size_t encoded = 0, answered = 0;
+    wire::Bytes out, in(kReadChunk);
+    size_t out_sent = 0, in_len = 0, in_parsed = 0;
+    while (answered < requests.size()) {
+        while (encoded < requests.size() && encoded - answered < kWindow &&
+               out.size() - out_sent < kUnsentBytes) {
+            const auto &r = requests[encoded++];
+            auto frame =
+                wire::encode_request(static_cast<uint32_t>(r.command), ++sequence_, *r.payload);
+            out.insert(out.end(), frame.begin(), frame.end());
+        }
+        bool readable = true;
+        if (out_sent < out.size()) {
+            ssize_t n = send(fd_, out.data() + out_sent, out.size() - out_sent,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                return tl::unexpected(lose_locked(strerror(errno)));
+            if (n > 0) out_sent += static_cast<size_t>(n);
+            if (out_sent == out.size()) {
+                out.clear();
+                out_sent = 0;
+            } else {
+                // The daemon is not reading: it may be blocked writing
+                // replies this side has not read yet, so wait for either.
+                pollfd p{fd_, POLLIN | POLLOUT, 0};
+                if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                    return tl::unexpected(lose_locked(strerror(errno)));
+                readable = (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+            }
+        }
+        if (readable) {
+            if (in.size() - in_len < kReadChunk / 4) {
+                memmove(in.data(), in.data() + in_parsed, in_len - in_parsed);
+                in_len -= in_parsed;
+                in_parsed = 0;
+                if (in.size() - in_len < kReadChunk / 4) in.resize(in.size() * 2);
+            }
+            // Blocks only when everything is sent: some reply is due then.
+            ssize_t n =
+                recv(fd_, in.data() + in_len, in.size() - in_len, out.empty() ? 0 : MSG_DONTWAIT);
+            if (n == 0) return tl::unexpected(lose_locked("the daemon closed the connection"));
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                return tl::unexpected(lose_locked(strerror(errno)));
+            if (n > 0) in_len += static_cast<size_t>(n);
+        }
+        while (in_len - in_parsed >= wire::kHeaderSize) {
+            std::span<const uint8_t> rest(in.data() + in_parsed, in_len - in_parsed);
+            wire::ReplyHeader h;
+            wire::decode_header(rest.first(wire::kHeaderSize), h);
+            auto verdict = wire::check_header(h.magic, h.version, h.payload_len);
+            if (verdict != wire::HeaderVerdict::ok)
+                return tl::unexpected(
+                    lose_locked(wire::header_error(verdict, h.payload_len, h.version).message));
+            if (h.sequence != first_sequence + answered)
+                return tl::unexpected(lose_locked("a reply arrived out of sequence"));
+            if (rest.size() - wire::kHeaderSize < h.payload_len) break;
+            auto reply =
+                wire::decode_reply_payload(h.error, rest.subspan(wire::kHeaderSize, h.payload_len));
+            if (!reply) return tl::unexpected(lose_locked(reply.error().message));
+            in_parsed += wire::kHeaderSize + h.payload_len;
+            on_reply(answered++, *reply);
+        }
+        if (in_parsed == in_len) in_parsed = in_len = 0;
+    }
+    return ok();
 }
 
 Result<wire::Reply> Connection::call(wire::Command command, const wire::Bytes &payload,

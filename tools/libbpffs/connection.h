@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -34,6 +36,17 @@ class Connection {
                              const std::string *path_hint = nullptr);
     void disconnect();
 
+    // Pipelining: sends the commands back to back with up to a window of
+    // them unanswered (the daemon answers in order) and hands each reply to
+    // on_reply(i, reply) as it comes, in order. Fails as a whole only when
+    // the connection does; the replies handed over before stay valid.
+    struct Outgoing {
+        wire::Command command;
+        const wire::Bytes *payload;
+    };
+    Status pipeline(std::span<const Outgoing> requests,
+                    const std::function<void(size_t, const wire::Reply &)> &on_reply);
+
     Result<MapSizes> map_sizes(int fd);
     void forget_fd(int fd);
 
@@ -44,6 +57,8 @@ class Connection {
     Status connect_locked(const std::string *path_hint);
     std::string choose_socket(const std::string *path_hint) const;
     Result<wire::Reply> exchange_locked(uint32_t command, const wire::Bytes &payload);
+    // Marks the connection lost (its fds are gone) and returns the error.
+    Error lose_locked(const std::string &why);
     void drop_locked();
 
     std::mutex mutex_;
