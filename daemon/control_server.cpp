@@ -14,6 +14,7 @@
 
 #include "core/wire/frame.h"
 #include "daemon/errno_name.h"
+#include "daemon/frame_stream.h"
 #include "daemon/peer_cred.h"
 
 namespace bpffs {
@@ -61,42 +62,13 @@ Status clear_stale_socket(const std::string &path, const sockaddr_un &addr) {
     return ok();
 }
 
-// How reading a frame's bytes ended.
-enum class ReadEnd { complete, closed, partial };
-
-// Reads exactly len bytes. closed: the peer hung up (or failed) before the
-// first byte; partial: in the middle.
-ReadEnd read_exact(int fd, uint8_t *buf, size_t len) {
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = ::read(fd, buf + got, len - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return got == 0 ? ReadEnd::closed : ReadEnd::partial;
-        got += static_cast<size_t>(n);
-    }
-    return ReadEnd::complete;
-}
-
-bool write_all(int fd, const wire::Bytes &data) {
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        off += static_cast<size_t>(n);
-    }
-    return true;
-}
-
-bool read_payload(int fd, uint32_t len, wire::Bytes &payload) {
+bool read_payload(FrameStream &stream, uint32_t len, wire::Bytes &payload) {
     payload.clear();
     while (payload.size() < len) {
         size_t step = std::min<size_t>(kReadStep, len - payload.size());
         size_t old = payload.size();
         payload.resize(old + step);
-        if (read_exact(fd, payload.data() + old, step) != ReadEnd::complete) return false;
+        if (stream.read_exact(payload.data() + old, step) != ReadEnd::complete) return false;
     }
     return true;
 }
@@ -265,8 +237,9 @@ void ControlServer::serve(Connection &conn) {
 
 void ControlServer::serve_requests(int fd, Session &session, const std::string &who) {
     wire::Bytes header(wire::kHeaderSize), payload;
+    FrameStream stream(fd);
     for (;;) {
-        ReadEnd end = read_exact(fd, header.data(), header.size());
+        ReadEnd end = stream.read_exact(header.data(), header.size());
         if (end == ReadEnd::closed) return;
         if (end == ReadEnd::partial) {
             spdlog::warn("{}: closing: the connection ended in the middle of a frame header", who);
@@ -280,18 +253,19 @@ void ControlServer::serve_requests(int fd, Session &session, const std::string &
             spdlog::warn("{}: closing: {} ({})", who, e.message, errno_name(e.code));
             // Garbage gets no answer; a peer speaking the protocol does.
             if (verdict != wire::HeaderVerdict::bad_magic)
-                write_all(fd, wire::encode_reply(h.sequence, e.code, e.message, {}));
+                stream.queue(wire::encode_reply(h.sequence, e.code, e.message, {}));
+            stream.flush();
             return;
         }
-        if (!read_payload(fd, h.payload_len, payload)) {
+        if (!read_payload(stream, h.payload_len, payload)) {
             spdlog::warn("{}: closing: the frame ended before its {} payload bytes", who,
                          h.payload_len);
             return;
         }
         auto out = syscall_.handle(session, h.command, payload);
         log_command(who, h.command, out);
-        if (!write_all(fd, wire::encode_reply(h.sequence, out.reply.error, out.reply.message,
-                                              out.reply.body)))
+        if (!stream.queue(
+                wire::encode_reply(h.sequence, out.reply.error, out.reply.message, out.reply.body)))
             return;
     }
 }
