@@ -171,6 +171,29 @@ void bench_maps(const Options &o) {
     }
     result("map.get_next_key.single", seconds_since(start) * 1e9 / o.singles, "ns/op");
 
+    // The same lookups and updates as streams: libbpffs keeps many requests
+    // in flight (bpffs_map_ops); the kernel does one call after another.
+    constexpr uint32_t kStream = 1024;
+    std::vector<uint64_t> stream_values(o.singles);
+    std::vector<bench_map_op> ops(kStream);
+    for (uint32_t cmd : {uint32_t{BPF_MAP_LOOKUP_ELEM}, uint32_t{BPF_MAP_UPDATE_ELEM}}) {
+        start = Clock::now();
+        for (uint32_t off = 0; off < o.singles; off += kStream) {
+            uint32_t count = std::min(kStream, o.singles - off);
+            for (uint32_t i = 0; i < count; i++) {
+                ops[i] = bench_map_op{};
+                ops[i].cmd = cmd;
+                ops[i].fd = fd;
+                ops[i].key = &sample[off + i];
+                ops[i].value = &stream_values[off + i];
+                ops[i].flags = cmd == BPF_MAP_UPDATE_ELEM ? BPF_EXIST : 0;
+            }
+            check(bench_map_ops(ops.data(), count), "map_ops");
+        }
+        result(cmd == BPF_MAP_LOOKUP_ELEM ? "map.lookup.pipelined" : "map.update.pipelined",
+               seconds_since(start) * 1e9 / o.singles, "ns/op");
+    }
+
     // Distinct keys, so every delete finds its element.
     std::shuffle(keys.begin(), keys.end(), rng);
     start = Clock::now();
