@@ -315,6 +315,15 @@ int main(int argc, char **argv) {
     update(fd, &idx, all);
     free(all);
 
+    /* A bigger hash map: bucket order over many buckets, several reads. */
+    fd = make("hash_big", BPF_MAP_TYPE_HASH, 4, sizeof(struct inner), 4096, BPF_F_ZERO_SEED, t_int,
+              t_inner);
+    for (int k = 0; k < 3000; k++) {
+        int key = k * 7919 - 100000;
+        struct inner in = {.s = (short)k, .u8 = (unsigned char)k, .c = (char)('a' + k % 26)};
+        update(fd, &key, &in);
+    }
+
     /* No BTF at all. */
     fd = map_create("nobtf", BPF_MAP_TYPE_HASH, 4, 4, 2, 0, -1, 0, 0);
     pin(fd, "nobtf");
