@@ -17,6 +17,9 @@ constexpr int kIndentMax = 32;        // spaces of indentation at most
 constexpr int kNestingMax = 64;       // recursion guard (the kernel relies on BTF checks)
 constexpr size_t kSafeChunk = 32;     // bytes the kernel copies per safe read
 constexpr uint64_t kMaxErrno = 4095;  // values above -4096 are error pointers
+// Values shown at most per rendering: arrays of empty structs can have 2^32
+// elements, and the silent pass (no BTF_F_ZERO) produces no output to stop at.
+constexpr uint64_t kMaxSteps = uint64_t{1} << 24;
 
 // The kernel's ctype table (lib/ctype.c): printable are ASCII 0x20-0x7e and
 // Latin-1 0xa0-0xff.
@@ -79,7 +82,7 @@ class Shower {
 
   private:
     bool flag(uint64_t f) const { return (flags_ & f) != 0; }
-    bool stopped() const { return out_.size() > limit_; }
+    bool stopped() const { return out_.size() > limit_ || steps_ > kMaxSteps; }
 
     // ---- output ----
 
@@ -456,6 +459,7 @@ class Shower {
     void show(const Type &t, uint32_t type_id, const uint8_t *data, uint8_t bits_offset) {
         if (nesting_ >= kNestingMax || stopped()) return;
         nesting_++;
+        steps_++;
         switch (t.kind) {
             case BTF_KIND_INT:
                 show_int(t, type_id, data, bits_offset);
@@ -519,6 +523,7 @@ class Shower {
     bool array_terminated_ = false;
     int status_ = 0;
     int nesting_ = 0;
+    uint64_t steps_ = 0;
 };
 
 uint64_t mix64(uint64_t x) {
