@@ -169,6 +169,7 @@ const vm::HelperTable &iter_helper_table() {
     static const vm::HelperTable table = [] {
         vm::HelperTable t = vm::HelperTable::standard();
         register_seq_helpers(t);
+        vm::register_probe_read_helpers(t);
         return t;
     }();
     return table;

@@ -34,7 +34,8 @@ class HelperTable {
     size_t size() const { return helpers_.size(); }
 
     // The helpers every program type gets: map access (1, 2, 3), ktime (5),
-    // trace_printk (6), prandom (7), smp_processor_id (8).
+    // trace_printk (6), prandom (7), smp_processor_id (8); and the poisoned
+    // CO-RE call, which faults when reached.
     static const HelperTable &standard();
 
   private:
@@ -45,11 +46,17 @@ class HelperTable {
 namespace helper_id {
 inline constexpr int32_t kMapLookupElem = 1, kMapUpdateElem = 2, kMapDeleteElem = 3,
                          kKtimeGetNs = 5, kTracePrintk = 6, kGetPrandomU32 = 7,
-                         kGetSmpProcessorId = 8;
-}
+                         kGetSmpProcessorId = 8, kProbeReadKernel = 113, kProbeReadKernelStr = 115;
+// Not a helper: an unresolved CO-RE relocation (see core_poison.cpp).
+inline constexpr int32_t kCorePoison = 0xbad2310;
+}  // namespace helper_id
 
 void register_map_helpers(HelperTable &table);
 void register_base_helpers(HelperTable &table);  // ktime, prandom, smp_processor_id
 void register_trace_helpers(HelperTable &table);
+// bpf_probe_read_kernel(_str), for tracing programs (iterators).
+void register_probe_read_helpers(HelperTable &table);
+// The poisoned CO-RE call: loads, faults when reached (part of standard()).
+void register_core_poison(HelperTable &table);
 
 }  // namespace bpffs::vm

@@ -214,6 +214,14 @@ expect_grep "no program" 255 "Error: failed to open object file" -- \
     "$ctl" prog load "$progs/target_layout.bpf.o" "$mnt/x"
 expect "unknown type" 255 "libbpf: failed to guess program type from ELF section 'nosuch/'" -- \
     bash -c "'$ctl' prog load '$kc' '$mnt/x' type nosuch 2>&1 | head -1; exit \${PIPESTATUS[0]}"
+# core_reads: CO-RE of every kind, poisoned relocations, bpf_probe_read_kernel.
+expect "core_reads loads" 0 "" -- "$ctl" prog loadall "$progs/core_reads.bpf.o" "$mnt/cr"
+expect "core_reads pins" 0 "read_map
+read_map_type
+read_prog" -- ls "$mnt/cr"
+expect_grep "poisoned call" 0 '\(85\) call 0xbad2310#195896080$' -- \
+    "$ctl" prog dump xlated pinned "$mnt/cr/read_map"
+expect_grep "globals loads" 0 "" -- "$ctl" prog load "$progs/globals.bpf.o" "$mnt/globals"
 # maps_calls passes callbacks (BPF_PSEUDO_FUNC) the daemon does not run yet.
 expect_grep "callbacks" 255 "Error: failed to load object file" -- \
     "$ctl" prog load "$progs/maps_calls.bpf.o" "$mnt/mc"

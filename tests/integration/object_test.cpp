@@ -269,12 +269,15 @@ TEST_CASE("CO-RE: map->name, map->max_entries, prog->aux->name at the daemon's o
     bpffs_object__close(obj);
 
     // core_reads.bpf.c relocates against the daemon's BTF too (every kind of
-    // CO-RE relocation); its programs read through bpf_probe_read_kernel,
-    // which the daemon's helpers do not offer yet, so they stay unloaded.
-    bpffs_object *cr = open_maps_only("core_reads", nullptr);
+    // CO-RE relocation, unresolvable ones poisoned) and loads: its programs
+    // read through bpf_probe_read_kernel(_str).
+    bpffs_object *cr = open_loaded("core_reads");
     bpffs_program *p = bpffs_object__find_program_by_name(cr, "read_map");
     REQUIRE(p != nullptr);
     CHECK(used_offsets(p).count(offset_of("bpf_map", "id")));
+    for (bpffs_program *q = bpffs_object__next_program(cr, nullptr); q;
+         q = bpffs_object__next_program(cr, q))
+        CHECK(bpffs_program__fd(q) >= 0);
     bpffs_object__close(cr);
 }
 
