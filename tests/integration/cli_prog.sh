@@ -207,13 +207,17 @@ b[18:20] = (62).to_bytes(2, 'little')  # EM_X86_64
 open(sys.argv[2], 'wb').write(b)
 EOF
 expect_grep "wrong machine" 255 "libbpffs: .*BPF" -- "$ctl" prog load "$top/x86.o" "$mnt/x"
+python3 "$(dirname "$0")/../diff/hostile_objects.py" "$kc" "$top"
+expect_grep "bad BTF" 255 "libbpffs: .*BTF.*invalid" -- "$ctl" prog load "$top/bad_btf.o" "$mnt/x"
+expect_grep "bad relocation" 255 "libbpffs: .*relocation 0 .* names symbol 1048575" -- \
+    "$ctl" prog load "$top/bad_reloc.o" "$mnt/x"
 expect_grep "missing file" 255 "Error: failed to open object file" -- \
     "$ctl" prog load "$top/nope.o" "$mnt/x"
 expect_grep "kprobe" 255 "libbpffs: .*kprobe" -- "$ctl" prog load "$progs/unsupported.bpf.o" "$mnt/x"
 expect_grep "no program" 255 "Error: failed to open object file" -- \
     "$ctl" prog load "$progs/target_layout.bpf.o" "$mnt/x"
 expect "unknown type" 255 "libbpf: failed to guess program type from ELF section 'nosuch/'" -- \
-    bash -c "'$ctl' prog load '$kc' '$mnt/x' type nosuch 2>&1 | head -1; exit \${PIPESTATUS[0]}"
+    bash -c "'$ctl' prog load '$kc' '$mnt/x' type nosuch 2>&1 | sed -n 1p; exit \${PIPESTATUS[0]}"
 # core_reads: CO-RE of every kind, poisoned relocations, bpf_probe_read_kernel.
 expect "core_reads loads" 0 "" -- "$ctl" prog loadall "$progs/core_reads.bpf.o" "$mnt/cr"
 expect "core_reads pins" 0 "read_map
