@@ -95,7 +95,12 @@ void PinTree::set_change_hook(ChangeHook hook) {
     hook_ = std::move(hook);
 }
 
+bool PinTree::kernel_holds(const Inode &inode) {
+    return inode.ino == kRootIno || inode.lookups > 0;
+}
+
 void PinTree::notify(const TreeChange &change) {
+    if (change.ino == 0 && change.name.empty()) return;  // nothing the kernel holds changed
     std::lock_guard lock(hook_mutex_);
     if (hook_) hook_(change);
 }
@@ -293,7 +298,11 @@ Status PinTree::pin(const Cred &cred, std::string_view path, std::shared_ptr<Obj
             return fail(EACCES, "no write and search permission on the directory");
         Inode &inode = new_inode(cred, *at->dir, at->name, S_IFREG | (0600 & ~cred.umask));
         inode.object = std::move(obj);
-        change = TreeChange{at->dir->ino, at->name, inode.ino};
+        // The new name needs no entry invalidation: lookups of missing names
+        // are answered ENOENT, which the kernel does not cache (it
+        // revalidates such a negative dentry every time). The directory's
+        // attributes changed; they matter only where the kernel holds it.
+        if (kernel_holds(*at->dir)) change = TreeChange{0, "", at->dir->ino};
     }
     notify(change);
     return ok();
@@ -338,9 +347,11 @@ Result<std::shared_ptr<Object>> PinTree::get(const Cred &cred, std::string_view 
             return fail(EACCES, "the file's mode does not grant the requested access");
         if (!inode.is_pinned_object()) return fail(EACCES, "not a pinned BPF object");
         timespec now = current_time();
-        if (relatime_needs_update(inode, now)) inode.atime = now;
+        if (relatime_needs_update(inode, now)) {
+            inode.atime = now;
+            if (kernel_holds(inode)) change = TreeChange{0, "", inode.ino};
+        }
         obj = inode.object;
-        change = TreeChange{0, "", inode.ino};
     }
     notify(change);
     return obj;

@@ -187,6 +187,9 @@ class PinTree {
                          Inode *target, unsigned flags);
     bool is_ancestor(const Inode &dir, const Inode &of) const;
     void notify(const TreeChange &change);
+    // Whether the kernel may cache inode (the root, or looked up and not
+    // forgotten): changes to others need no invalidation.
+    static bool kernel_holds(const Inode &inode);
 
     mutable std::mutex mutex_;
     std::unordered_map<Ino, std::unique_ptr<Inode>> inodes_;
