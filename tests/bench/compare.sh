@@ -45,11 +45,14 @@ if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" >/dev/null
 fi
 targets=(daemon/bpffsd tools/bpffsctl tests/bench/bench_bpffsd)
+for v in print compute final; do targets+=("tests/bench/iter_bench_$v.bpf.o"); done
 if pkg-config --exists libbpf; then targets+=(tests/bench/bench_kernel); fi
 ninja -C "$build" "${targets[@]}" >/dev/null
 bpffsd=$src/$build/daemon/bpffsd
 bench_bpffsd=$src/$build/tests/bench/bench_bpffsd
 bench_kernel=$src/$build/tests/bench/bench_kernel
+bpffsctl=$src/$build/tools/bpffsctl
+iter_objs=$src/$build/tests/bench
 
 top=$(mktemp -d /tmp/bpffs-bench.XXXXXX)
 kmnt=$top/kernel
@@ -111,6 +114,50 @@ run() {
     awk -v side="$side" '$1 == "RESULT" { print side, $2, $3, $4 }' <<<"$out" >>"$results"
 }
 
+# Workloads 1 and 4 need iterators pinned from a client: bpftool on the
+# kernel, bpffsctl's "iter pin" on bpffsd (when this bpffsctl has it).
+iter_pinner() {
+    if [ "$1" = kernel ]; then
+        command -v bpftool >/dev/null && echo bpftool
+    elif "$bpffsctl" iter help >/dev/null 2>&1; then
+        echo "$bpffsctl"
+    fi
+}
+# Full maps and their iterators, once per mount (and per daemon start).
+iter_setup() {
+    local side=$1 bench=$2 mnt=$3 pinner=$4
+    [ -e "$mnt/iter_small" ] && return 0
+    run "$side" "$bench" fill --path "$mnt/imap_hash" --type hash
+    run "$side" "$bench" fill --path "$mnt/imap_array" --type array
+    run "$side" "$bench" fill --path "$mnt/imap_small" --type array --entries 16
+    for map in hash array; do
+        for v in print compute final; do
+            "$pinner" iter pin "$iter_objs/iter_bench_$v.bpf.o" "$mnt/iter_${map}_$v" \
+                map pinned "$mnt/imap_$map" || return 1
+        done
+    done
+    "$pinner" iter pin "$iter_objs/iter_bench_print.bpf.o" "$mnt/iter_small" \
+        map pinned "$mnt/imap_small"
+}
+iter_workload() {
+    local side=$1 bench=$2 mnt=$3 pinner
+    pinner=$(iter_pinner "$side")
+    if [ -z "$pinner" ]; then
+        [ "$rep" = 1 ] && echo "compare.sh: $side: no way to pin iterators here (bpftool / bpffsctl iter pin)" >&2
+        return 0
+    fi
+    if ! iter_setup "$side" "$bench" "$mnt" "$pinner"; then
+        echo "compare.sh: $side: pinning the iterators failed; no iterator figures" >&2
+        return 0
+    fi
+    for map in hash array; do
+        for v in print compute final; do
+            run "$side" "$bench" cat --path "$mnt/iter_${map}_$v" --name "iter.$map.$v"
+        done
+    done
+    run "$side" "$bench" open_read --path "$mnt/iter_small" --name iter.small.open_read --count 2000
+}
+
 # One repetition of one workload on one side.
 workload() {
     local side=$1 name=$2 rep=$3 bench mnt
@@ -132,7 +179,7 @@ workload() {
             run bpffsd "$bench" memory --daemon-pid "$daemon_pid"
         fi
         ;;
-    iter) ;;
+    iter) iter_workload "$side" "$bench" "$mnt" ;;
     esac
 }
 

@@ -7,6 +7,11 @@
 //   bench_X maps   [--entries N] [--singles N]   workload 2: map operations
 //   bench_X pins   --dir DIR [--count N]         workload 3: pin tree
 //   bench_X memory [--entries N] [--daemon-pid P] workload 5: memory
+//   bench_X fill   --path P [--type hash|array] [--entries N]
+//                  a full map of u32 keys and u64 values pinned at P
+//   bench_X cat    --path P --name NAME           workload 1: cat P
+//   bench_X open_read --path P --name NAME [--count N]
+//                  workload 4: open, read, close of P
 //
 // Output: one line per figure, "RESULT <name> <value> <unit>".
 #include <fcntl.h>
@@ -64,6 +69,9 @@ struct Options {
     uint32_t singles = 100000;
     uint32_t count = 10000;
     std::string dir;
+    std::string path;  // fill: where to pin; cat, open_read: what to read
+    std::string type = "hash";
+    std::string name;  // the figure's name (cat, open_read)
     long daemon_pid = 0;
 };
 
@@ -308,13 +316,48 @@ void bench_memory(const Options &o) {
     bench_close(fd);
 }
 
+// For the iterator workloads: a map of __u32 keys and __u64 values, full,
+// pinned at path.
+void fill_pinned(const Options &o) {
+    const bool array = o.type == "array";
+    int fd = BENCH_API(map_create)(array ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH, "iterbench", 4,
+                                   8, o.entries, nullptr);
+    check(fd, "map_create");
+    auto keys = iota_keys(o.entries);
+    fill(fd, keys, values_for(keys), 16384);
+    check(BENCH_API(obj_pin)(fd, o.path.c_str()), "obj_pin");
+    bench_close(fd);
+}
+
+// Workload 1: `cat` of a pinned iterator, output thrown away.
+void bench_cat(const Options &o) {
+    result(o.name, timed_run({"cat", o.path}) * 1e3, "ms");
+}
+
+// Workload 4: open, read to the end, close of a small pinned iterator.
+void bench_open_read(const Options &o) {
+    char buf[4096];
+    auto start = Clock::now();
+    for (uint32_t i = 0; i < o.count; i++) {
+        int fd = open(o.path.c_str(), O_RDONLY);
+        check(fd, "open");
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        }
+        check(static_cast<int>(n), "read");
+        close(fd);
+    }
+    result(o.name, seconds_since(start) * 1e6 / o.count, "us/op");
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr,
-                "usage: %s maps|pins|memory [--entries N] [--singles N] [--count N] "
-                "[--dir DIR] [--daemon-pid PID]\n",
+                "usage: %s maps|pins|memory|fill|cat|open_read [--entries N] [--singles N] "
+                "[--count N] [--dir DIR] [--daemon-pid PID] [--path P] [--type hash|array] "
+                "[--name NAME]\n",
                 argv[0]);
         return 2;
     }
@@ -333,6 +376,12 @@ int main(int argc, char **argv) {
             o.dir = v;
         else if (flag == "--daemon-pid")
             o.daemon_pid = strtol(v, nullptr, 10);
+        else if (flag == "--path")
+            o.path = v;
+        else if (flag == "--type")
+            o.type = v;
+        else if (flag == "--name")
+            o.name = v;
         else {
             fprintf(stderr, "unknown option %s\n", flag.c_str());
             return 2;
@@ -345,6 +394,12 @@ int main(int argc, char **argv) {
         bench_pins(o);
     else if (workload == "memory")
         bench_memory(o);
+    else if (workload == "fill")
+        fill_pinned(o);
+    else if (workload == "cat")
+        bench_cat(o);
+    else if (workload == "open_read")
+        bench_open_read(o);
     else {
         fprintf(stderr, "unknown workload %s\n", workload.c_str());
         return 2;
