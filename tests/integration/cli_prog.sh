@@ -88,8 +88,11 @@ expect "load" 0 "" -- "$ctl" prog load "$kc" "$mnt/kc" pinmaps "$mnt/kcmaps"
 expect "show pinned" 0 "ID: tracing  name list_maps_with_weights  tag TAG  gpl
 	loaded_at T  uid U
 	xlated 624B  not jited  memlock NB  map_ids IDS
-	btf_id B" -- "$ctl" prog show pinned "$mnt/kc"
-expect "show pinned json" 0 '{"id":ID,"type":"tracing","name":"list_maps_with_weights","tag":"TAG","gpl_compatible":true,"loaded_at":T,"uid":U,"bytes_xlated":624,"jited":false,"bytes_memlock":N,"map_ids":[IDS],"btf_id":B}' -- \
+	btf_id B
+	metadata:
+		name = \"kernel_compat\"
+		version = 2" -- "$ctl" prog show pinned "$mnt/kc"
+expect "show pinned json" 0 '{"id":ID,"type":"tracing","name":"list_maps_with_weights","tag":"TAG","gpl_compatible":true,"loaded_at":T,"uid":U,"bytes_xlated":624,"jited":false,"bytes_memlock":N,"map_ids":[IDS],"btf_id":B,"metadata":{"name":"kernel_compat","version":2}}' -- \
     "$ctl" -j prog show pinned "$mnt/kc"
 expect "pinned maps" 0 "kernel_c_bss
 kernel_c_data
@@ -109,7 +112,10 @@ list_progs" -- ls "$mnt/kcall"
 expect "show by name" 0 "ID: tracing  name list_progs  tag TAG  gpl
 	loaded_at T  uid U
 	xlated 160B  not jited  memlock NB  map_ids IDS
-	btf_id B" -- "$ctl" prog show name list_progs
+	btf_id B
+	metadata:
+		name = \"kernel_compat\"
+		version = 2" -- "$ctl" prog show name list_progs
 # A name past 15 characters: matched and shown in full (from BTF), as
 # bpftool 7.1 does; the kernel's 15-character cut matches nothing.
 expect_grep "show by full name" 0 "name list_maps_with_weights  tag" -- \
@@ -149,7 +155,7 @@ expect "dump opcodes" 0 "int list_progs(struct bpf_iter__bpf_prog * ctx):
 ; struct bpf_prog *prog = ctx->prog;
    0: (79) r2 = *(u64 *)(r1 +8)
        79 12 08 00 00 00 00 00" -- bash -c "'$ctl' prog dump xlated id $id opcodes | head -4"
-expect_grep "dump linum" 0 '^; if \(!prog\) \[file:.*kernel_compat.bpf.c line_num:64 line_col:9\]$' -- \
+expect_grep "dump linum" 0 '^; if \(!prog\) \[file:.*kernel_compat.bpf.c line_num:67 line_col:9\]$' -- \
     "$ctl" prog dump xlated id "$id" linum
 expect_grep "dump json" 0 '^\[\{"proto":"int list_progs\(struct bpf_iter__bpf_prog \* ctx\)","src":"struct bpf_prog \*prog = ctx->prog;","disasm":"\(79\) r2 = \*\(u64 \*\)\(r1 \+8\)"\}' -- \
     "$ctl" -j prog dump xlated id "$id"
@@ -171,7 +177,7 @@ expect "btf show foo" 255 "Error: expected 'id', got: 'foo'?" -- "$ctl" btf show
 expect_grep "btf dump id" 0 "^\[1\] PTR '\(anon\)' type_id=3$" -- "$ctl" btf dump id "$btf_id"
 expect_grep "btf dump prog" 0 "FUNC 'list_progs' type_id=[0-9]+ linkage=global" -- \
     "$ctl" btf dump prog id "$id"
-expect_grep "btf dump map kv" 0 "^\[[0-9]+\] DATASEC '.rodata' size=[0-9]+ vlen=4" -- \
+expect_grep "btf dump map kv" 0 "^\[[0-9]+\] DATASEC '.rodata' size=[0-9]+ vlen=6" -- \
     "$ctl" btf dump map pinned "$mnt/kcmaps/kernel_c_rodata" value
 expect_grep "btf dump daemon" 0 "STRUCT 'bpf_iter__bpf_map' size=16 vlen=2" -- "$ctl" btf dump daemon
 expect_grep "btf dump daemon json" 0 '^\{"types":\[\{"id":1,' -- "$ctl" -j btf dump daemon

@@ -25,6 +25,9 @@ struct {
 } visits SEC(".maps");
 
 const volatile __u32 min_entries = 0; /* .rodata */
+/* bpftool shows bpf_metadata_* variables of .rodata as program metadata */
+const volatile char bpf_metadata_name[] = "kernel_compat";
+const volatile int bpf_metadata_version = 2;
 __u32 generation = 1;                 /* .data */
 __u64 maps_seen;                      /* .bss */
 

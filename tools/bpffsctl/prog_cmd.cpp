@@ -28,6 +28,37 @@ namespace {
 
 // --- show -----------------------------------------------------------------
 
+// bpftool's find_metadata: the value of the program's first .rodata map
+// (a one-element array with BTF), and its bpf_metadata_* variables.
+void add_metadata(ProgRecord &rec) {
+    for (uint32_t id : rec.map_ids) {
+        int fd = bpffs_map_get_fd_by_id(id);
+        if (fd < 0) return;
+        bpf_map_info mi{};
+        if (map_info(fd, mi) != 0) {
+            bpffs_close(fd);
+            return;
+        }
+        if (mi.type != BPF_MAP_TYPE_ARRAY || mi.key_size != sizeof(int) || mi.max_entries != 1 ||
+            !mi.btf_value_type_id || strstr(mi.name, ".rodata") == nullptr) {
+            bpffs_close(fd);
+            continue;
+        }
+        std::vector<uint8_t> value(mi.value_size);
+        const uint32_t key = 0;
+        int err = bpffs_map_lookup_elem(fd, &key, value.data());
+        bpffs_close(fd);
+        if (err) return;
+        auto btf = btf_by_id(mi.btf_id);
+        if (!btf) return;
+        auto shared = std::make_shared<const bpffs::btf::Btf>(std::move(*btf));
+        rec.metadata = metadata_vars(*shared, mi.btf_value_type_id);
+        rec.metadata_btf = std::move(shared);
+        rec.metadata_value = std::move(value);
+        return;
+    }
+}
+
 ProgRecord record_for(int fd, const bpf_prog_info &info, const PinnedTable *pins) {
     ProgRecord rec;
     rec.info = info;
@@ -49,6 +80,7 @@ ProgRecord record_for(int fd, const bpf_prog_info &info, const PinnedTable *pins
         }
     }
     if (info.load_time) format_load_time(info.load_time, rec.loaded_at_plain, rec.loaded_at_json);
+    add_metadata(rec);
     if (pins && !pins->empty()) {
         rec.pinned_table = true;
         rec.pinned = pins->paths_of(info.id);

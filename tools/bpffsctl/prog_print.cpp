@@ -2,6 +2,11 @@
 
 #include <time.h>
 
+#include <cstdlib>
+#include <span>
+#include <string_view>
+
+#include "tools/bpffsctl/btf_value_dump.h"
 #include "tools/bpffsctl/cli.h"
 #include "tools/bpffsctl/json_writer.h"
 
@@ -46,6 +51,35 @@ const char *prog_type_name(uint32_t type) {
 }
 
 namespace {
+constexpr std::string_view kMetadataPrefix = "bpf_metadata_";
+
+std::span<const uint8_t> metadata_bytes(const ProgRecord &rec, const ProgRecord::MetadataVar &v) {
+    if (v.offset > rec.metadata_value.size()) return {};
+    return std::span<const uint8_t>(rec.metadata_value).subspan(v.offset);
+}
+
+// bpftool's show_prog_metadata in plain mode: "\tmetadata:" then one
+// "\n\t\tNAME = VALUE" per variable (each value a fresh JSON writer), and a
+// final newline.
+std::string metadata_plain(const ProgRecord &rec) {
+    if (rec.metadata.empty() || !rec.metadata_btf) return "";
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == nullptr) return "";
+    fputs("\tmetadata:", f);
+    for (const auto &v : rec.metadata) {
+        fprintf(f, "\n\t\t%s = ", v.name.c_str());
+        JsonWriter jw(f);
+        if (btf_dump_type(jw, *rec.metadata_btf, v.type, metadata_bytes(rec, v), true) != 0) break;
+    }
+    fputs("\n", f);
+    fclose(f);
+    std::string out(buf, len);
+    free(buf);
+    return out;
+}
+
 std::string tag_hex(const bpf_prog_info &info) {
     std::string s;
     for (unsigned char b : info.tag)
@@ -90,7 +124,7 @@ std::string prog_record_plain(const ProgRecord &rec) {
     for (const std::string &p : rec.pinned)
         s += "\n\tpinned " + p;
     if (i.btf_id) s += format("\n\tbtf_id %d", static_cast<int>(i.btf_id));
-    return s + "\n";
+    return s + "\n" + metadata_plain(rec);
 }
 
 void prog_header_json(JsonWriter &jw, const ProgRecord &rec) {
@@ -143,7 +177,33 @@ void prog_record_json(JsonWriter &jw, const ProgRecord &rec) {
             jw.string(p);
         jw.end_array();
     }
+    if (!rec.metadata.empty() && rec.metadata_btf) {
+        jw.name("metadata");
+        jw.start_object();
+        for (const auto &v : rec.metadata) {
+            jw.name(v.name);
+            if (btf_dump_type(jw, *rec.metadata_btf, v.type, metadata_bytes(rec, v), false) != 0)
+                break;
+        }
+        jw.end_object();
+    }
     jw.end_object();
+}
+
+std::vector<ProgRecord::MetadataVar> metadata_vars(const bpffs::btf::Btf &btf,
+                                                   uint32_t datasec_id) {
+    std::vector<ProgRecord::MetadataVar> vars;
+    if (datasec_id == 0 || datasec_id > btf.type_count()) return vars;
+    const auto &sec = btf.type(datasec_id);
+    if (sec.kind != BTF_KIND_DATASEC) return vars;
+    for (const auto &vsi : sec.secinfos) {
+        if (vsi.type == 0 || vsi.type > btf.type_count()) continue;
+        const auto &var = btf.type(vsi.type);
+        if (var.name.substr(0, kMetadataPrefix.size()) != kMetadataPrefix) continue;
+        vars.push_back(
+            {std::string(var.name.substr(kMetadataPrefix.size())), var.type, vsi.offset});
+    }
+    return vars;
 }
 
 void format_load_time(uint64_t nsecs, std::string &plain, std::string &json) {

@@ -5,8 +5,11 @@
 #include <linux/bpf.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "core/btf/btf.h"
 
 namespace bpffsctl {
 
@@ -25,6 +28,17 @@ struct ProgRecord {
     std::vector<std::string> pinned;
     std::string loaded_at_plain;  // "%FT%T%z", local time
     std::string loaded_at_json;   // seconds since the epoch
+
+    // bpftool's program metadata: the bpf_metadata_* variables of the
+    // program's .rodata map, printed through its BTF.
+    struct MetadataVar {
+        std::string name;  // without the bpf_metadata_ prefix
+        uint32_t type = 0;
+        uint32_t offset = 0;
+    };
+    std::shared_ptr<const bpffs::btf::Btf> metadata_btf;
+    std::vector<uint8_t> metadata_value;
+    std::vector<MetadataVar> metadata;
 };
 
 // The first line ("12: tracing  name x  tag ...  gpl\n").
@@ -32,6 +46,10 @@ std::string prog_header_plain(const ProgRecord &rec);
 std::string prog_record_plain(const ProgRecord &rec);
 void prog_header_json(JsonWriter &jw, const ProgRecord &rec);
 void prog_record_json(JsonWriter &jw, const ProgRecord &rec);
+
+// The metadata variables of a .rodata map value described by DATASEC
+// datasec_id of btf (those named bpf_metadata_*).
+std::vector<ProgRecord::MetadataVar> metadata_vars(const bpffs::btf::Btf &btf, uint32_t datasec_id);
 
 // bpftool's print_boot_time: load_time (ns since boot) as wall-clock time.
 void format_load_time(uint64_t boot_ns, std::string &plain, std::string &json);
