@@ -152,6 +152,9 @@ check "completion: map types" test "$(complete_words bpffsctl map create /x type
     "lru_hash lru_percpu_hash"
 check "completion: update keywords" test "$(complete_words bpffsctl map update pinned /x '')" = \
     "key value any exist noexist"
+check "completion: prog commands" test "$(complete_words bpffsctl prog loa)" = "load loadall"
+check "completion: btf sources" test "$(complete_words bpffsctl btf dump '')" = \
+    "id prog map file daemon"
 
 # A client of the -dev package: pkg-config flags, link, run against a socket
 # nobody listens on (the library must fail with an errno and a sentence).
