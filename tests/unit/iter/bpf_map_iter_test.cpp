@@ -138,6 +138,11 @@ TEST_CASE("seq_printf formats as the kernel's bprintf") {
     CHECK(fmt("%ld %lu %llx %lld", {uint64_t(-2), uint64_t(-2), 0xabcdef12345ull, 7}).value() ==
           "-2 18446744073709551614 abcdef12345 7");
     CHECK(fmt("%5d|%-5u|%05x|%+d", {42, 7, 255, 3}).value() == "   42|7    |000ff|+3");
+    // The extremes of the plain conversions (written without snprintf).
+    CHECK(fmt("%d %u %x %i", {0x80000000, 0, 0, 0xffffffff7fffffffull}).value() ==
+          "-2147483648 0 0 2147483647");
+    CHECK(fmt("%lld %llu %llx", {0x8000000000000000ull, uint64_t(-1), uint64_t(-1)}).value() ==
+          "-9223372036854775808 18446744073709551615 ffffffffffffffff");
     CHECK(fmt("%c%c 100%%", {'o', 'k'}).value() == "ok 100%");
     const char *name = "bpffs";
     CHECK(fmt("[%s] [%-8s] [%8s]", {ptr(name), ptr(name), ptr(name)}).value() ==
