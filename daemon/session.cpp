@@ -6,6 +6,14 @@
 namespace bpffs {
 
 Result<int> Session::install(std::shared_ptr<Object> obj, uint32_t flags) {
+    return install_entry(FdEntry{std::move(obj), flags, nullptr});
+}
+
+Result<int> Session::install_iter(std::shared_ptr<IterSession> iter) {
+    return install_entry(FdEntry{nullptr, 0, std::move(iter)});
+}
+
+Result<int> Session::install_entry(FdEntry entry) {
     if (table_.size() >= kMaxFds)
         return fail(EMFILE, "this connection already has " + std::to_string(kMaxFds) +
                                 " open fds; close some first");
@@ -16,14 +24,26 @@ Result<int> Session::install(std::shared_ptr<Object> obj, uint32_t flags) {
     } else {
         fd = next_++;
     }
-    table_[fd] = FdEntry{std::move(obj), flags};
+    table_[fd] = std::move(entry);
     return fd;
 }
 
 Result<FdEntry> Session::get(int64_t fd) const {
     auto it = fd < 0 || fd > INT32_MAX ? table_.end() : table_.find(static_cast<int>(fd));
     if (it == table_.end()) return fail(EBADF, "fd " + std::to_string(fd) + " is not open");
+    if (!it->second.obj)
+        return fail(EINVAL, "fd " + std::to_string(fd) + " is an open iterator, not a BPF object");
     return it->second;
+}
+
+Result<std::shared_ptr<IterSession>> Session::get_iter(int64_t fd) const {
+    auto it = fd < 0 || fd > INT32_MAX ? table_.end() : table_.find(static_cast<int>(fd));
+    if (it == table_.end()) return fail(EBADF, "fd " + std::to_string(fd) + " is not open");
+    if (!it->second.iter)
+        return fail(EINVAL, "fd " + std::to_string(fd) + " is a " +
+                                kind_name(it->second.obj->kind()) +
+                                ", not an iterator: only iterator fds can be read");
+    return it->second.iter;
 }
 
 Status Session::close(int64_t fd) {

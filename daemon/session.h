@@ -5,6 +5,11 @@
 // connection drops them all, so objects nothing else holds (pins, other
 // fds) die with it.
 //
+// Besides BPF objects, an fd may be an open iterator (BPF_ITER_CREATE, the
+// kernel's anon inode "bpf_iter"): it holds an iterator session, not an
+// object, so commands that want an object get EINVAL for it, as bpf(2)
+// answers for an fd of the wrong file type.
+//
 // A session is used by its connection's thread only; it needs no lock.
 #pragma once
 
@@ -16,12 +21,14 @@
 #include "core/cred.h"
 #include "core/object.h"
 #include "core/result.h"
+#include "iter/session.h"
 
 namespace bpffs {
 
 struct FdEntry {
-    std::shared_ptr<Object> obj;
-    uint32_t flags = 0;  // BPF_F_RDONLY / BPF_F_WRONLY for map fds
+    std::shared_ptr<Object> obj;        // null for an iterator fd
+    uint32_t flags = 0;                 // BPF_F_RDONLY / BPF_F_WRONLY for map fds
+    std::shared_ptr<IterSession> iter;  // set for an iterator fd only
 };
 
 class Session {
@@ -36,12 +43,20 @@ class Session {
 
     // Installs obj at the lowest free fd (EMFILE when the table is full).
     Result<int> install(std::shared_ptr<Object> obj, uint32_t flags);
-    // EBADF when fd is not open.
+    // Installs an open iterator at the lowest free fd.
+    Result<int> install_iter(std::shared_ptr<IterSession> iter);
+    // The object behind fd: EBADF when fd is not open, EINVAL when it is an
+    // iterator fd (entry.obj is never null).
     Result<FdEntry> get(int64_t fd) const;
+    // The iterator behind fd: EBADF when not open, EINVAL when fd holds an
+    // object (read(2) of a map, program or link fd is EINVAL).
+    Result<std::shared_ptr<IterSession>> get_iter(int64_t fd) const;
     Status close(int64_t fd);
     size_t open_fds() const { return table_.size(); }
 
   private:
+    Result<int> install_entry(FdEntry entry);
+
     Cred cred_;
     std::map<int, FdEntry> table_;
     std::set<int> free_;  // closed fds below next_

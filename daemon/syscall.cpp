@@ -10,6 +10,7 @@
 #include "core/map.h"
 #include "core/map_check_btf.h"
 #include "core/wire/messages.h"
+#include "daemon/link_cmds.h"  // link
 #include "daemon/mount_path.h"
 #include "daemon/prog_cmds.h"  // prog
 
@@ -496,8 +497,9 @@ Result<Bytes> obj_get_info_by_fd(Call &c, Payload p) {
         case ObjectKind::btf:  // prog
             r.body = prog_cmds::btf_info(static_cast<const BtfObject &>(*entry->obj));
             return wire::encode(r);
-        case ObjectKind::link:
-            break;
+        case ObjectKind::link:  // link
+            r.body = link_cmds::link_info(*entry->obj);
+            return wire::encode(r);
     }
     return fail(EOPNOTSUPP, std::string("OBJ_GET_INFO_BY_FD is not implemented yet for ") +
                                 kind_name(entry->obj->kind()) + " objects");
@@ -517,6 +519,15 @@ Result<Bytes> prog_command(Call &c, Payload p, ObjectKind kind,
                            Result<Bytes> (*run)(prog_cmds::CallState &, Payload, ObjectKind)) {
     prog_cmds::CallState state{c.session, -1, {}};
     auto body = run(state, p, kind);
+    if (state.fd >= 0) c.out.fd = state.fd;
+    return body;
+}
+
+// The link and iterator commands live in link_cmds.cpp.
+Result<Bytes> link_command(Call &c, Payload p,
+                           Result<Bytes> (*run)(link_cmds::CallState &, Payload)) {
+    link_cmds::CallState state{c.session, -1};
+    auto body = run(state, p);
     if (state.fd >= 0) c.out.fd = state.fd;
     return body;
 }
@@ -577,6 +588,20 @@ Result<Bytes> dispatch(Call &c, uint32_t command, Payload p) {
             return prog_command(c, p, ObjectKind::prog, prog_cmds::get_fd_by_id);
         case Command::btf_get_fd_by_id:  // prog
             return prog_command(c, p, ObjectKind::btf, prog_cmds::get_fd_by_id);
+        case Command::link_create:  // link
+            return link_command(c, p, link_cmds::link_create);
+        case Command::link_update:  // link
+            return link_command(c, p, link_cmds::link_update);
+        case Command::link_detach:  // link
+            return link_command(c, p, link_cmds::link_detach);
+        case Command::link_get_next_id:  // link
+            return link_command(c, p, link_cmds::link_get_next_id);
+        case Command::link_get_fd_by_id:  // link
+            return link_command(c, p, link_cmds::link_get_fd_by_id);
+        case Command::iter_create:  // link
+            return link_command(c, p, link_cmds::iter_create);
+        case Command::iter_read:  // link
+            return link_command(c, p, link_cmds::iter_read);
     }
     return fail(EINVAL, "unknown command " + std::to_string(command));
 }

@@ -31,6 +31,12 @@ BPFFS_SAME_AS_KERNEL(prog_get_fd_by_id, BPF_PROG_GET_FD_BY_ID);
 BPFFS_SAME_AS_KERNEL(btf_load, BPF_BTF_LOAD);
 BPFFS_SAME_AS_KERNEL(btf_get_fd_by_id, BPF_BTF_GET_FD_BY_ID);
 BPFFS_SAME_AS_KERNEL(btf_get_next_id, BPF_BTF_GET_NEXT_ID);
+BPFFS_SAME_AS_KERNEL(link_create, BPF_LINK_CREATE);              // link
+BPFFS_SAME_AS_KERNEL(link_update, BPF_LINK_UPDATE);              // link
+BPFFS_SAME_AS_KERNEL(link_get_fd_by_id, BPF_LINK_GET_FD_BY_ID);  // link
+BPFFS_SAME_AS_KERNEL(link_get_next_id, BPF_LINK_GET_NEXT_ID);    // link
+BPFFS_SAME_AS_KERNEL(iter_create, BPF_ITER_CREATE);              // link
+BPFFS_SAME_AS_KERNEL(link_detach, BPF_LINK_DETACH);              // link
 #undef BPFFS_SAME_AS_KERNEL
 
 const char *command_name(uint32_t command) {
@@ -87,6 +93,20 @@ const char *command_name(uint32_t command) {
             return "BTF_GET_NEXT_ID";
         case Command::daemon_btf:
             return "DAEMON_BTF";
+        case Command::link_create:  // link
+            return "LINK_CREATE";
+        case Command::link_update:  // link
+            return "LINK_UPDATE";
+        case Command::link_get_fd_by_id:  // link
+            return "LINK_GET_FD_BY_ID";
+        case Command::link_get_next_id:  // link
+            return "LINK_GET_NEXT_ID";
+        case Command::iter_create:  // link
+            return "ITER_CREATE";
+        case Command::link_detach:  // link
+            return "LINK_DETACH";
+        case Command::iter_read:  // link
+            return "ITER_READ";
     }
     return nullptr;
 }

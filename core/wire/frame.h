@@ -59,10 +59,17 @@ enum class Command : uint32_t {
     map_lookup_and_delete_batch = 25,
     map_update_batch = 26,
     map_delete_batch = 27,
+    link_create = 28,        // link
+    link_update = 29,        // link
+    link_get_fd_by_id = 30,  // link
+    link_get_next_id = 31,   // link
+    iter_create = 33,        // link
+    link_detach = 34,        // link
     hello = 0x10000,
     close = 0x10001,
     fdinfo = 0x10002,
     daemon_btf = 0x10003,  // prog: the daemon's own BTF
+    iter_read = 0x10004,   // link: one read(2) of an iterator fd
 };
 
 // "MAP_CREATE", ..., or nullptr for a number no command has.

@@ -10,6 +10,7 @@
 #include "tools/libbpffs/client_path.h"
 #include "tools/libbpffs/connection.h"
 #include "tools/libbpffs/map_elem.h"
+#include "tools/libbpffs/link_info.h"  // link
 #include "tools/libbpffs/prog_info.h"  // prog
 
 using namespace bpffs;
@@ -343,6 +344,8 @@ int bpffs_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len) {
         return client::fill_prog_info(r->body, info, info_len);
     if (r->kind == static_cast<uint32_t>(ObjectKind::btf))  // prog
         return client::fill_btf_info(r->body, info, info_len);
+    if (r->kind == static_cast<uint32_t>(ObjectKind::link))  // link
+        return client::fill_link_info(r->body, info, info_len);
     if (r->kind != static_cast<uint32_t>(ObjectKind::map))
         return failure(EOPNOTSUPP, "this libbpffs cannot decode information of a " +
                                        std::string(kind_name(static_cast<ObjectKind>(r->kind))));

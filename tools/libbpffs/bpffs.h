@@ -17,6 +17,7 @@
 #include <linux/bpf.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -295,6 +296,43 @@ int bpffs_object__pin_maps(struct bpffs_object *obj, const char *path);
 /* The root of the bpffsd mount holding path (the ancestor advertising
  * BPFFS_SOCKET_XATTR), into buf. */
 int bpffs_find_mount_root(const char *path, char *buf, size_t len);
+
+/* ---- links and iterators ----
+ * libbpf's bpf_link_create / bpf_link_update / bpf_link_detach /
+ * bpf_iter_create shapes. bpffsd links iterator programs: attach_type
+ * BPF_TRACE_ITER, target_fd 0, iter_info for targets that take a
+ * parameter (bpf_map_elem: map.map_fd, a map fd of this connection).
+ * bpffs_obj_get_info_by_fd fills struct bpf_link_info for links (type
+ * BPF_LINK_TYPE_ITER, id, prog_id, iter.target_name into the caller's
+ * buffer with the kernel's rules, iter.map.map_id). */
+struct bpffs_link_create_opts {
+    size_t sz; /* sizeof(struct bpffs_link_create_opts) */
+    __u32 flags;
+    union bpf_iter_link_info *iter_info;
+    __u32 iter_info_len;
+};
+int bpffs_link_create(int prog_fd, int target_fd, enum bpf_attach_type attach_type,
+                      const struct bpffs_link_create_opts *opts);
+
+struct bpffs_link_update_opts {
+    size_t sz;         /* sizeof(struct bpffs_link_update_opts) */
+    __u32 flags;       /* BPF_F_REPLACE */
+    __u32 old_prog_fd; /* with BPF_F_REPLACE: the program expected in the link */
+};
+int bpffs_link_update(int link_fd, int new_prog_fd, const struct bpffs_link_update_opts *opts);
+/* Iterator links cannot be detached: -EOPNOTSUPP, as in the kernel. */
+int bpffs_link_detach(int link_fd);
+int bpffs_link_get_next_id(__u32 start_id, __u32 *next_id);
+int bpffs_link_get_fd_by_id(__u32 id);
+
+/* An anonymous iterator on an iterator link: a new fd with its own session
+ * (new session_id, seq_num 0) running the link's current program. It keeps
+ * the program and the map alive after the link fd is closed. */
+int bpffs_iter_create(int link_fd);
+/* One read(2) of the iterator fd: exactly one bpf_seq_read(size) in the
+ * daemon, so short reads, E2BIG and EAGAIN are the kernel's. Returns the
+ * bytes copied into buf (0 at the end) or a negative errno. */
+ssize_t bpffs_iter_read(int iter_fd, void *buf, size_t size);
 
 #ifdef __cplusplus
 }
