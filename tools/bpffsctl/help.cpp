@@ -138,4 +138,34 @@ int print_btf_help(Cli &cli, const std::string &object_word) {
     return 0;
 }
 
+int print_link_help(Cli &cli, const std::string &object_word) {
+    if (cli.json()) {
+        cli.jw().null();
+        return 0;
+    }
+    fprintf(cli.err,
+            "Usage: %1$s %2$s { show | list }   [LINK]\n"
+            "       %1$s %2$s pin        LINK  FILE\n"
+            "       %1$s %2$s detach     LINK\n"
+            "       %1$s %2$s help\n"
+            "\n"
+            "       LINK := { id LINK_ID | pinned FILE }\n"
+            "       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} |\n"
+            "                    {-f|--bpffs} | {-n|--nomount} }\n",
+            cli.bin_name.c_str(), object_word.c_str());
+    return 0;
+}
+
+int print_iter_help(Cli &cli, const std::string &) {
+    fprintf(cli.err,
+            "Usage: %1$s %2$s pin OBJ PATH [map MAP]\n"
+            "       %1$s %2$s run OBJ [map MAP]\n"
+            "       %1$s %2$s help\n"
+            "\n"
+            "       MAP := { id MAP_ID | pinned FILE | name MAP_NAME }\n"
+            "       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} }\n",
+            cli.bin_name.c_str(), "iter");
+    return 0;
+}
+
 }  // namespace bpffsctl

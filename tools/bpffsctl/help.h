@@ -16,5 +16,10 @@ int print_map_help(Cli &cli, const std::string &object_word);
 // xlated, pin, load and loadall) and `bpffsctl btf help`.
 int print_prog_help(Cli &cli, const std::string &object_word);
 int print_btf_help(Cli &cli, const std::string &object_word);
+// `bpffsctl link help` and usage errors of link commands.
+int print_link_help(Cli &cli, const std::string &object_word);
+// `bpffsctl iter help`: bpftool prints it even in JSON mode and names the
+// object "iter" whatever word was typed; bpffsctl adds `iter run`.
+int print_iter_help(Cli &cli, const std::string &object_word);
 
 }  // namespace bpffsctl

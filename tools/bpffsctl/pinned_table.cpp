@@ -19,11 +19,11 @@ int visit(const char *path, const struct stat *, int typeflag, struct FTW *) {
     if (typeflag != FTW_F) return 0;
     int fd = bpffs_obj_get(path);
     if (fd < 0) return 0;
-    if (fd_kind(fd) == g_kind) {
-        bpf_map_info info{};  // the id leads every *_info struct
-        __u32 len = sizeof(info);
-        if (bpffs_obj_get_info_by_fd(fd, &info, &len) == 0) g_table->add(info.id, path);
-    }
+    // FDINFO names the kind and the id of every object (struct
+    // bpf_link_info does not start with the id as the other infos do).
+    bpffs_fdinfo fi{};
+    if (bpffs_obj_get_fdinfo(fd, &fi) == 0 && fi.kind == static_cast<__u32>(g_kind))
+        g_table->add(fi.id, path);
     bpffs_close(fd);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "tools/bpffsctl/command_table.h"
 #include "tools/bpffsctl/daemon_choice.h"
 #include "tools/bpffsctl/help.h"
+#include "tools/bpffsctl/link_cmd.h"  // link
 #include "tools/bpffsctl/map_cmd.h"
 #include "tools/bpffsctl/prog_cmd.h"
 
@@ -40,7 +41,7 @@ int do_batch(Cli &cli, Args args);
 
 const Command kObjects[] = {
     {"help", do_help},     {"batch", do_batch},         {"prog", do_prog},
-    {"map", do_map},       {"link", not_offered},       {"cgroup", not_offered},
+    {"map", do_map},       {"link", do_link},           {"cgroup", not_offered},
     {"perf", not_offered}, {"net", not_offered},        {"feature", not_offered},
     {"btf", do_btf},       {"gen", not_offered},        {"struct_ops", not_offered},
     {"iter", not_offered}, {"version", do_version_cmd},
