@@ -11,6 +11,7 @@
 #include "tools/bpffsctl/command_table.h"
 #include "tools/bpffsctl/daemon_choice.h"
 #include "tools/bpffsctl/help.h"
+#include "tools/bpffsctl/iter_cmd.h"  // link
 #include "tools/bpffsctl/link_cmd.h"  // link
 #include "tools/bpffsctl/map_cmd.h"
 #include "tools/bpffsctl/prog_cmd.h"
@@ -44,7 +45,7 @@ const Command kObjects[] = {
     {"map", do_map},       {"link", do_link},           {"cgroup", not_offered},
     {"perf", not_offered}, {"net", not_offered},        {"feature", not_offered},
     {"btf", do_btf},       {"gen", not_offered},        {"struct_ops", not_offered},
-    {"iter", not_offered}, {"version", do_version_cmd},
+    {"iter", do_iter},     {"version", do_version_cmd},
 };
 
 void json_command_words(Cli &cli, const std::vector<std::string> &words) {
