@@ -45,6 +45,13 @@ constexpr uint32_t kCommands[] = {
     uint32_t(Command::hello),
     uint32_t(Command::close),
     uint32_t(Command::fdinfo),
+    uint32_t(Command::link_create),
+    uint32_t(Command::link_update),
+    uint32_t(Command::link_detach),
+    uint32_t(Command::link_get_next_id),
+    uint32_t(Command::link_get_fd_by_id),
+    uint32_t(Command::iter_create),
+    uint32_t(Command::iter_read),
     5,       // BPF_PROG_LOAD: known to the kernel, maybe not to us yet
     0xffff,  // no such command
 };
