@@ -5,7 +5,8 @@
 // `cat`, to profile (perf record) apart from the FUSE transport. Prints
 // figures, asserts nothing.
 //
-//   iter_inproc_bench OBJ hash|array [entries (1000000)] [reads (3)] [unchecked]
+//   iter_inproc_bench OBJ hash|array [entries (1000000)] [reads (3)] [checked|unchecked]
+//                     [NAME (iter.inproc)]
 #include <linux/bpf.h>
 
 #include <chrono>
@@ -24,7 +25,8 @@ using namespace bpffs;
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s OBJ hash|array [entries] [reads] [unchecked]\n", argv[0]);
+        fprintf(stderr, "usage: %s OBJ hash|array [entries] [reads] [checked|unchecked] [NAME]\n",
+                argv[0]);
         return 2;
     }
     const bool array = strcmp(argv[2], "array") == 0;
@@ -32,6 +34,7 @@ int main(int argc, char **argv) {
         argc > 3 ? static_cast<uint32_t>(strtoul(argv[3], nullptr, 10)) : 1000000;
     const int reads = argc > 4 ? atoi(argv[4]) : 3;
     const bool checked = !(argc > 5 && strcmp(argv[5], "unchecked") == 0);
+    const char *name = argc > 6 ? argv[6] : "iter.inproc";
     if (auto st = register_builtin_targets(); !st) {
         fprintf(stderr, "%s\n", st.error().message.c_str());
         return 1;
@@ -87,7 +90,7 @@ int main(int argc, char **argv) {
         double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
-        printf("RESULT iter.inproc %.1f ms (%zu bytes)\n", ms, total);
+        printf("RESULT %s %.1f ms (%zu bytes)\n", name, ms, total);
     }
     return 0;
 }
