@@ -66,9 +66,10 @@ std::vector<bpf_insn> letters_program(char first) {
 }
 
 int load_iter(const std::vector<bpf_insn> &insns, const char *name,
-              const char *target = "bpf_map_elem") {
+              const char *target = "bpf_map_elem", __u32 prog_flags = 0) {
     bpffs_prog_load_opts opts{};
     opts.sz = sizeof opts;
+    opts.prog_flags = prog_flags;
     opts.expected_attach_type = BPF_TRACE_ITER;
     opts.attach_target = target;
     int fd = bpffs_prog_load(BPF_PROG_TYPE_TRACING, name, "GPL", insns.data(), insns.size(), &opts);
@@ -217,6 +218,24 @@ TEST_CASE("anonymous iterators read with bpffs_iter_read at any size") {
     CHECK(bpffs_link_detach(link) == -EOPNOTSUPP);
     for (int fd : {link, prog, map})
         bpffs_close(fd);
+}
+
+TEST_CASE("a sleepable program cannot attach to a target without RESCHED (spec 2.3)") {
+    int map = array_map(1);
+    int prog = load_iter(letters_program('a'), "sleepy", "bpf_map_elem", BPF_F_SLEEPABLE);
+    union bpf_iter_link_info li;
+    memset(&li, 0, sizeof li);
+    li.map.map_fd = static_cast<__u32>(map);
+    bpffs_link_create_opts opts{};
+    opts.sz = sizeof opts;
+    opts.iter_info = &li;
+    opts.iter_info_len = sizeof li;
+    CHECK(bpffs_link_create(prog, 0, BPF_TRACE_ITER, &opts) == -EINVAL);
+    // Before the map is looked at, as in the kernel: a bad map fd is EINVAL too.
+    li.map.map_fd = 9999;
+    CHECK(bpffs_link_create(prog, 0, BPF_TRACE_ITER, &opts) == -EINVAL);
+    bpffs_close(prog);
+    bpffs_close(map);
 }
 
 TEST_CASE("an open iterator keeps program and map; the link goes with its last fd") {
