@@ -136,6 +136,34 @@ Result<std::shared_ptr<Prog>> Prog::create(const ProgSpec &spec, std::vector<vm:
     return prog;
 }
 
+Result<std::shared_ptr<Prog>> Prog::create_verified(const ProgSpec &spec,
+                                                    std::vector<vm::Insn> insns,
+                                                    const vm::LoadOptions &options,
+                                                    vm::verifier::ProgramEnv env,
+                                                    vm::verifier::Verdict &verdict) {
+    auto prog = create(spec, insns, options);
+    if (!prog) return prog;
+    Prog &p = **prog;
+    env.helpers = options.helpers;
+    env.gpl_compatible = license_is_gpl_compatible(spec.license);
+    env.maps.clear();
+    for (const auto &ref : p.map_refs_) {
+        vm::verifier::MapRef m;
+        m.index = ref.index;
+        m.map = ref.map;
+        m.direct_value = insns[ref.index].src == vm::op::kPseudoMapValue;
+        m.value_offset = ref.value_offset;
+        env.maps.push_back(m);
+    }
+    verdict = vm::verifier::verify(insns, env);
+    if (!verdict.status) return tl::unexpected(verdict.status.error());
+    p.verified_ = true;
+    p.verified_insns_ = verdict.processed_insns;
+    p.max_rdonly_access_ = verdict.max_rdonly_access;
+    p.max_rdwr_access_ = verdict.max_rdwr_access;
+    return prog;
+}
+
 Prog::Prog(const ProgSpec &spec, vm::Program program)
     : Object(ObjectKind::prog), spec_(spec), program_(std::move(program)) {}
 

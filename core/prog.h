@@ -19,6 +19,7 @@
 #include "core/object.h"
 #include "core/result.h"
 #include "core/vm/program.h"
+#include "core/vm/verifier/verifier.h"
 
 namespace bpffs {
 
@@ -46,6 +47,14 @@ class Prog : public Object {
     // already resolved by options.resolver. Not yet published (no id).
     static Result<std::shared_ptr<Prog>> create(const ProgSpec &spec, std::vector<vm::Insn> insns,
                                                 const vm::LoadOptions &options);
+    // The same, proven safe first by the verifier in env (its maps, license
+    // and helpers are filled in here). verdict receives the log and what
+    // the verifier recorded, whether or not the program was accepted.
+    static Result<std::shared_ptr<Prog>> create_verified(const ProgSpec &spec,
+                                                         std::vector<vm::Insn> insns,
+                                                         const vm::LoadOptions &options,
+                                                         vm::verifier::ProgramEnv env,
+                                                         vm::verifier::Verdict &verdict);
 
     // The kernel's bpf_prog_calc_tag over instructions as the loader sent them.
     static std::array<uint8_t, 8> compute_tag(std::span<const vm::Insn> insns);
@@ -56,6 +65,14 @@ class Prog : public Object {
     const std::string &name() const { return spec_.name; }
     bool gpl_compatible() const;
     const vm::Program &program() const { return program_; }
+    // Whether the verifier accepted the program (else it runs bounds-checked).
+    bool verified() const { return verified_; }
+    // Instructions the verifier processed (bpf_prog_info.verified_insns).
+    uint32_t verified_insns() const { return verified_insns_; }
+    // Largest offset + size accessed through an iterator's read-only (key)
+    // and read-write (value) buffers, as the verifier recorded them.
+    uint32_t max_rdonly_access() const { return max_rdonly_access_; }
+    uint32_t max_rdwr_access() const { return max_rdwr_access_; }
     // The instructions as the daemon runs them (bpftool's "xlated").
     const std::vector<vm::Insn> &xlated() const { return program_.insns(); }
     // The kernel's tag: the first 8 bytes of the SHA-256 (Linux >= 6.18; SHA-1
@@ -89,6 +106,10 @@ class Prog : public Object {
     vm::Program program_;
     std::array<uint8_t, 8> tag_{};
     uint64_t load_time_ns_ = 0;
+    bool verified_ = false;
+    uint32_t verified_insns_ = 0;
+    uint32_t max_rdonly_access_ = 0;
+    uint32_t max_rdwr_access_ = 0;
     mutable kview::bpf_prog view_{};
     mutable kview::bpf_prog_aux aux_view_{};
 };

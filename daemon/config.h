@@ -19,6 +19,10 @@ struct Config {
     bool allow_other = false;
     std::string log_level = "info";
     unsigned ncpus = 0;  // possible CPUs for per-CPU maps; 0: this machine's
+    // Programs loaded by root or by members of this group are verified with
+    // the kernel's privileged (CAP_PERFMON) rules; others with strict ones.
+    std::string prog_group;
+    bool checked_vm = false;  // run verified programs bounds-checked too
 };
 
 // Applies a bpffs-style option string ("mode=0755,uid=1000,allow_other") to

@@ -22,6 +22,7 @@
 #include "daemon/control_server.h"
 #include "daemon/daemonize.h"
 #include "daemon/errno_name.h"
+#include "daemon/prog_cmds.h"
 #include "daemon/sd_notify.h"
 #include "daemon/socket_access.h"
 #include "daemon/user_paths.h"
@@ -77,6 +78,14 @@ Config parse_command_line(int argc, char **argv) {
     app.add_option("--ncpus", cfg.ncpus,
                    "number of possible CPUs per-CPU maps have (default: this machine's)")
         ->check(CLI::Range(1u, 4096u));
+    app.add_option("--prog-group", cfg.prog_group,
+                   "programs loaded by members of this group (name or number) are verified "
+                   "with the kernel's privileged rules, as root's are; other users' with the "
+                   "strict rules (no uninitialised stack reads, no pointers stored in maps)")
+        ->type_name("GROUP");
+    app.add_flag("--checked-vm", cfg.checked_vm,
+                 "run programs with every memory access bounds-checked even though the "
+                 "verifier proved them safe (defence in depth, slower)");
     app.add_option("MOUNTPOINT", cfg.mountpoint, "where to mount (created if missing)")
         ->capture_default_str();
     app.set_version_flag("--version", BPFFSD_VERSION);
@@ -99,6 +108,18 @@ Config parse_command_line(int argc, char **argv) {
         exit(2);
     }
     if (cfg.ncpus == 0) cfg.ncpus = possible_cpus();
+    prog_cmds::LoadPolicy policy;
+    policy.checked_vm = cfg.checked_vm;
+    if (!cfg.prog_group.empty()) {
+        auto gid = resolve_group(cfg.prog_group);
+        if (!gid) {
+            fprintf(stderr, "bpffsd: --prog-group: %s\n", gid.error().message.c_str());
+            exit(2);
+        }
+        policy.has_privileged_gid = true;
+        policy.privileged_gid = *gid;
+    }
+    prog_cmds::set_load_policy(policy);
     return cfg;
 }
 
@@ -182,7 +203,8 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     mopts.socket_path = socket_path;
     mopts.allow_other = cfg.allow_other;
     // iter: the built-in targets, and reading a pinned iterator link runs a session.
-    if (auto st = register_builtin_targets(); !st) return startup_failed(st.error().message);  // iter
+    if (auto st = register_builtin_targets(); !st)
+        return startup_failed(st.error().message);                                     // iter
     if (!mopts.open_handlers) mopts.open_handlers = std::make_shared<OpenHandlers>();  // iter
     mopts.open_handlers->set(ObjectKind::link, std::make_shared<IterOpenHandler>());  // iter
     mopts.open_handlers->set(ObjectKind::map, std::make_shared<MapOpenHandler>());  // iter

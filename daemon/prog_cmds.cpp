@@ -11,6 +11,8 @@
 #include "core/wire/frame.h"
 #include "core/wire/prog_messages.h"
 #include "iter/seq_helpers.h"
+#include "iter/target.h"
+#include "iter/verifier_ctx.h"
 
 namespace bpffs::prog_cmds {
 
@@ -191,9 +193,42 @@ std::string load_log(const wire::ProgLoadRequest &req, const std::string &text) 
     return text.substr(0, req.log_size - 1);
 }
 
-Result<Bytes> load_failed(CallState &c, const wire::ProgLoadRequest &req, Error err) {
-    c.error_body = wire::encode(wire::LoadReply{0, load_log(req, err.message + "\n")});
+Result<Bytes> load_failed(CallState &c, const wire::ProgLoadRequest &req, Error err,
+                          const std::string &verifier_log = {}) {
+    std::string log = verifier_log.empty() ? load_log(req, err.message + "\n") : verifier_log;
+    c.error_body = wire::encode(wire::LoadReply{0, log});
     return tl::unexpected(std::move(err));
+}
+
+LoadPolicy &policy_storage() {
+    static LoadPolicy policy;
+    return policy;
+}
+
+// The kernel's CAP_PERFMON rules for root and the configured group.
+bool privileged(const Cred &cred) {
+    const LoadPolicy &p = load_policy();
+    return cred.uid == 0 || (p.has_privileged_gid && cred.in_group(p.privileged_gid));
+}
+
+// The verifier's view of the program: its target's context, or a socket
+// filter's struct __sk_buff. An unknown iterator target fails the load
+// (EINVAL), as in the kernel.
+Result<vm::verifier::ProgramEnv> program_env(CallState &c, const ProgSpec &spec,
+                                             const wire::ProgLoadRequest &req) {
+    vm::verifier::ProgramEnv env;
+    if (spec.prog_type == BPF_PROG_TYPE_TRACING) {
+        auto target = TargetRegistry::global().find(spec.attach_target);
+        if (!target) return fail(EINVAL, "no iterator target named '" + spec.attach_target + "'");
+        env = iter_program_env(*target);
+    } else {
+        env.kind = vm::verifier::ProgKind::socket_filter;
+        env.ctx_name = "__sk_buff";
+    }
+    env.privileged = privileged(c.session.cred());
+    env.log_level = req.log_level;
+    env.log_size = req.log_level == 0 ? 0 : req.log_size;
+    return env;
 }
 
 const vm::HelperTable &helpers_for(const ProgSpec &spec) {
@@ -203,6 +238,14 @@ const vm::HelperTable &helpers_for(const ProgSpec &spec) {
 
 }  // namespace
 
+void set_load_policy(const LoadPolicy &policy) {
+    policy_storage() = policy;
+}
+
+const LoadPolicy &load_policy() {
+    return policy_storage();
+}
+
 Result<Bytes> prog_load(CallState &c, Payload p) {
     auto req = decode<wire::ProgLoadRequest>(p, wire::Command::prog_load);
     if (!req) return tl::unexpected(req.error());
@@ -210,19 +253,20 @@ Result<Bytes> prog_load(CallState &c, Payload p) {
     if (!spec) return load_failed(c, *req, spec.error());
     auto insns = instructions(req->insns);
     if (!insns) return load_failed(c, *req, insns.error());
+    auto env = program_env(c, *spec, *req);
+    if (!env) return load_failed(c, *req, env.error());
     vm::LoadOptions options;
     options.helpers = &helpers_for(*spec);
     options.resolver = session_resolver(c);
-    options.checked = true;  // no verifier yet: every access is bounds-checked
-    auto prog = Prog::create(*spec, std::move(*insns), options);
-    if (!prog) return load_failed(c, *req, prog.error());
+    options.checked = true;  // verified programs still run bounds-checked for now
+    vm::verifier::Verdict verdict;
+    auto prog = Prog::create_verified(*spec, std::move(*insns), options, std::move(*env), verdict);
+    if (!prog) return load_failed(c, *req, prog.error(), verdict.log);
     publish(*prog);
     auto fd = c.session.install(*prog, 0);
     if (!fd) return tl::unexpected(fd.error());
     c.fd = *fd;
-    std::string log = "processed " + std::to_string((*prog)->xlated().size()) +
-                      " insns (structural checks; programs run bounds-checked)\n";
-    return wire::encode(wire::LoadReply{static_cast<uint32_t>(*fd), load_log(*req, log)});
+    return wire::encode(wire::LoadReply{static_cast<uint32_t>(*fd), verdict.log});
 }
 
 Result<Bytes> btf_load(CallState &c, Payload p) {
@@ -301,7 +345,8 @@ Bytes prog_info(const Prog &prog) {
     i.func_info = prog.spec().func_info;
     i.line_info_rec_size = prog.spec().line_info_rec_size;
     i.line_info = prog.spec().line_info;
-    i.verified_insns = static_cast<uint32_t>(xlated.size());
+    i.verified_insns =
+        prog.verified() ? prog.verified_insns() : static_cast<uint32_t>(xlated.size());
     i.expected_attach_type = prog.spec().expected_attach_type;
     i.attach_target = prog.spec().attach_target;
     // The kernel charges whole pages for the program image.

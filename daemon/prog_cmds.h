@@ -24,6 +24,18 @@ struct CallState {
     wire::Bytes error_body;
 };
 
+// How PROG_LOAD treats programs, from the daemon's configuration: which
+// clients get the kernel's privileged verifier rules (root always, and the
+// members of privileged_gid), and whether verified programs still run
+// bounds-checked (--checked-vm).
+struct LoadPolicy {
+    bool has_privileged_gid = false;
+    gid_t privileged_gid = 0;
+    bool checked_vm = false;
+};
+void set_load_policy(const LoadPolicy &policy);
+const LoadPolicy &load_policy();
+
 Result<wire::Bytes> prog_load(CallState &c, Payload p);
 Result<wire::Bytes> btf_load(CallState &c, Payload p);
 Result<wire::Bytes> get_next_id(CallState &c, Payload p, ObjectKind kind);

@@ -25,8 +25,9 @@ const IterMeta *meta_of(const void *ctx) {
 
 }  // namespace
 
-BpfIterProgram::BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable)
-    : program_(std::move(program)), sleepable_(sleepable) {}
+BpfIterProgram::BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable,
+                               std::optional<IterBufferAccess> access)
+    : program_(std::move(program)), sleepable_(sleepable), access_(access) {}
 
 uint64_t BpfIterProgram::run(const void *ctx) {
     // Without a session the context size is unknown: only the meta slot.

@@ -12,6 +12,8 @@
 #include "core/elf/loader.h"
 #include "core/vm/isa.h"
 #include "iter/seq_helpers.h"
+#include "iter/target.h"
+#include "iter/verifier_ctx.h"
 
 namespace bpffs {
 namespace {
@@ -48,9 +50,9 @@ vm::ImmResolver map_resolver(const std::vector<std::shared_ptr<Map>> &maps) {
         const auto &map = maps[size_t(index)];
         vm::ResolvedImm r;
         r.hold = map;
+        r.map = map.get();  // both forms use the map (the verifier needs it)
         if (p.src == vm::op::kPseudoMapFd) {
             r.value = reinterpret_cast<uintptr_t>(map.get());
-            r.map = map.get();
             return r;
         }
         if (p.src != vm::op::kPseudoMapValue)
@@ -71,6 +73,26 @@ vm::ImmResolver map_resolver(const std::vector<std::shared_ptr<Map>> &maps) {
     };
 }
 
+// Loads one program of the object, proven safe by the verifier with the
+// privileged rules (the daemon's own programs and its tests). A refused
+// program's error carries the end of the verifier's log.
+Result<std::shared_ptr<Prog>> load_verified(const ProgSpec &spec, std::vector<vm::Insn> insns,
+                                            const vm::LoadOptions &options) {
+    auto target = TargetRegistry::global().find(spec.attach_target);
+    if (!target) return fail(EINVAL, "no iterator target named '" + spec.attach_target + "'");
+    vm::verifier::ProgramEnv env = iter_program_env(*target);
+    env.privileged = true;
+    vm::verifier::Verdict verdict;
+    auto prog = Prog::create_verified(spec, insns, options, env, verdict);
+    if (prog || prog.error().code == EBADF) return prog;
+    env.log_level = 1;
+    env.log_size = 1u << 20;
+    Prog::create_verified(spec, std::move(insns), options, env, verdict);
+    std::string tail =
+        verdict.log.size() > 2000 ? verdict.log.substr(verdict.log.size() - 2000) : verdict.log;
+    return fail(prog.error().code, prog.error().message + "\nverifier log:\n" + tail);
+}
+
 }  // namespace
 
 std::shared_ptr<Map> InprocObject::map(std::string_view name) const {
@@ -88,7 +110,10 @@ const InprocProgram *InprocObject::program(std::string_view name) const {
 Result<std::shared_ptr<BpfIterProgram>> InprocObject::iter_program(std::string_view name) const {
     const InprocProgram *p = program(name);
     if (p == nullptr) return fail(ENOENT, "no program named " + std::string(name));
-    return std::make_shared<BpfIterProgram>(p->program, p->sleepable);
+    std::optional<IterBufferAccess> access;
+    if (p->prog->verified())
+        access = IterBufferAccess{p->prog->max_rdonly_access(), p->prog->max_rdwr_access()};
+    return std::make_shared<BpfIterProgram>(p->program, p->sleepable, access);
 }
 
 Result<InprocObject> load_inproc_object(std::span<const uint8_t> bytes, std::string_view name,
@@ -125,7 +150,7 @@ Result<InprocObject> load_inproc_object(std::span<const uint8_t> bytes, std::str
         prog_spec.prog_flags = ps.kind.sleepable ? BPF_F_SLEEPABLE : 0;
         std::vector<vm::Insn> insns(ps.insns.size());
         std::memcpy(insns.data(), ps.insns.data(), ps.insns.size() * sizeof(vm::Insn));
-        auto prog = Prog::create(prog_spec, std::move(insns), options);
+        auto prog = load_verified(prog_spec, std::move(insns), options);
         if (!prog)
             return fail(prog.error().code, "program " + ps.name + ": " + prog.error().message);
         p.prog = publish(*prog);

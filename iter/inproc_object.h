@@ -41,7 +41,8 @@ struct InprocObject {
     Result<std::shared_ptr<BpfIterProgram>> iter_program(std::string_view name) const;
 };
 
-// checked: run the programs bounds-checked (there is no verifier yet).
+// Every program is verified (privileged rules). checked: also run it
+// bounds-checked (defence in depth).
 Result<InprocObject> load_inproc_object(std::span<const uint8_t> bytes, std::string_view name,
                                         bool checked = true);
 Result<InprocObject> load_inproc_object_file(const std::string &path, bool checked = true);

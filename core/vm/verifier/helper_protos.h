@@ -1,0 +1,36 @@
+// Helper prototypes: what kind of value each argument of a helper must
+// be, what it returns, and whether it is GPL-only (the kernel's
+// struct bpf_func_proto).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace bpffs::vm::verifier {
+
+enum class ArgKind : uint8_t {
+    none,           // not an argument
+    anything,       // any initialised value
+    const_map_ptr,  // a map from a 64-bit immediate load
+    map_key,        // memory of the map's key_size, initialised
+    map_value,      // memory of the map's value_size, initialised
+    mem_rdonly,     // readable, initialised memory of the size in the next argument
+    mem_rdonly_or_null,
+    const_size,          // the size of the previous memory argument, > 0
+    const_size_or_zero,  // the same, 0 allowed
+    btf_seq_file,        // struct seq_file * (the meta's seq)
+};
+
+enum class RetKind : uint8_t { integer, map_value_or_null, void_ };
+
+struct HelperProto {
+    const char *name = nullptr;
+    RetKind ret = RetKind::integer;
+    std::array<ArgKind, 5> args{};
+    bool gpl_only = false;
+};
+
+// nullptr for helpers the verifier has no prototype for.
+const HelperProto *find_helper_proto(int32_t id);
+
+}  // namespace bpffs::vm::verifier
