@@ -39,6 +39,10 @@ const Entry kProtos[] = {
       RetKind::integer,
       {A::btf_seq_file, A::mem_rdonly, A::const_size_or_zero},
       true}},
+    {BPF_FUNC_seq_printf_btf,
+     {"bpf_seq_printf_btf",
+      RetKind::integer,
+      {A::btf_seq_file, A::mem_rdonly, A::const_size_or_zero, A::anything}}},
 };
 
 }  // namespace
