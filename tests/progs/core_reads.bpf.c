@@ -37,7 +37,10 @@ int read_map(struct bpf_iter__bpf_map *ctx)
     results[4] = bpf_core_type_exists(struct not_in_target);
     results[5] = bpf_core_type_size(struct bpf_map);
     results[6] = bpf_core_enum_value_exists(enum bpf_map_type___local, BPF_MAP_TYPE_HASH___local);
-    results[7] = bpf_core_enum_value(enum bpf_map_type___local, BPF_MAP_TYPE_ARRAY___local);
+    /* Guarded: where the target lacks the value the read is poisoned, and
+     * a reachable poisoned call fails the load (verifier, as the kernel's). */
+    if (bpf_core_enum_value_exists(enum bpf_map_type___local, BPF_MAP_TYPE_ARRAY___local))
+        results[7] = bpf_core_enum_value(enum bpf_map_type___local, BPF_MAP_TYPE_ARRAY___local);
     results[8] = bpf_core_type_id_local(struct bpf_map);
     results[9] = bpf_core_type_id_kernel(struct bpf_map);
     if (results[1])
@@ -66,9 +69,13 @@ int read_prog(struct bpf_iter__bpf_prog *ctx)
         return 0;
     bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(prog, aux, name));
     results[12] = BPF_CORE_READ_BITFIELD_PROBED(prog, gpl_compatible);
-    results[13] = BPF_CORE_READ_BITFIELD_PROBED(prog, small_signed);
+    /* small_signed is in target_layout's BTF, not the daemon's: guarded so
+     * no poisoned relocation is reachable against the daemon. */
+    if (bpf_core_field_exists(prog->small_signed))
+        results[13] = BPF_CORE_READ_BITFIELD_PROBED(prog, small_signed);
     results[14] = BPF_CORE_READ(prog, len);
-    results[15] = __builtin_preserve_field_info(prog->small_signed, BPF_FIELD_SIGNED);
+    if (bpf_core_field_exists(prog->small_signed))
+        results[15] = __builtin_preserve_field_info(prog->small_signed, BPF_FIELD_SIGNED);
     BPF_SEQ_PRINTF(ctx->meta->seq, "%s\n", name);
     return 0;
 }

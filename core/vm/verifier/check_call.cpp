@@ -47,7 +47,8 @@ Status Verifier::check_helper_arg(VState &st, const HelperProto &proto, int arg,
             return check_helper_mem(st, regno, size, false, false);
         }
         case ArgKind::mem_rdonly:
-        case ArgKind::mem_rdonly_or_null: {
+        case ArgKind::mem_rdonly_or_null:
+        case ArgKind::mem_uninit: {
             const ArgKind size_kind = proto.args[size_t(arg) + 1];
             const bool zero_ok = size_kind == ArgKind::const_size_or_zero;
             if (auto s = reg_readable(f, regno + 1); !s) return s;
@@ -65,7 +66,7 @@ Status Verifier::check_helper_arg(VState &st, const HelperProto &proto, int arg,
             if (reg.is_scalar() || reg.is_nullable()) return wrong("fp, map_value, buf");
             if (size.umin == 0 && !zero_ok)
                 return tl::unexpected(err(EACCES, R(regno + 1) + " invalid zero-sized read"));
-            return check_helper_mem(st, regno, size.umax, zero_ok, false);
+            return check_helper_mem(st, regno, size.umax, zero_ok, kind == ArgKind::mem_uninit);
         }
         case ArgKind::const_size:
         case ArgKind::const_size_or_zero:
@@ -87,9 +88,12 @@ Status Verifier::check_helper_call(VState &st, const Insn &in, uint32_t idx) {
         return tl::unexpected(err(EINVAL, std::string("program of this type cannot use helper ") +
                                               (proto ? proto->name : "unknown") + "#" +
                                               std::to_string(in.imm)));
+    // Without a prototype a helper cannot be checked; this is also how the
+    // call libbpf leaves for a failed CO-RE relocation ("unknown") is refused
+    // when a path reaches it.
     if (proto == nullptr)
-        return tl::unexpected(err(EINVAL, "invalid func " + info->name + "#" +
-                                              std::to_string(in.imm) + " (no prototype)"));
+        return tl::unexpected(
+            err(EINVAL, "invalid func " + info->name + "#" + std::to_string(in.imm)));
     if (proto->gpl_only && !env_.gpl_compatible)
         return tl::unexpected(
             err(EINVAL, "cannot call GPL-restricted function from non-GPL compatible program"));

@@ -16,7 +16,8 @@ enum class ArgKind : uint8_t {
     map_value,      // memory of the map's value_size, initialised
     mem_rdonly,     // readable, initialised memory of the size in the next argument
     mem_rdonly_or_null,
-    const_size,          // the size of the previous memory argument, > 0
+    mem_uninit,  // writable memory of the size in the next argument, initialised by the helper
+    const_size,  // the size of the previous memory argument, > 0
     const_size_or_zero,  // the same, 0 allowed
     btf_seq_file,        // struct seq_file * (the meta's seq)
 };
