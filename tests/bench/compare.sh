@@ -7,7 +7,7 @@
 #   tests/bench/compare.sh [--quick] [--reps N] [--build-dir DIR] [--only LIST] [--nice N]
 #
 #   --quick        one repetition, fewer single operations (about a minute)
-#   --reps N       repetitions (default 5)
+#   --reps N       repetitions (default 3; about 4 minutes in all)
 #   --build-dir D  the Meson build directory (default build; set up and built
 #                  here if missing, so one command works from a clean tree)
 #   --only LIST    comma-separated workloads among maps,pins,memory,iter
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=$PWD
 
-reps=5
+reps=3
 singles=100000
 build=build
 only=maps,pins,memory,iter
