@@ -76,7 +76,10 @@ std::shared_ptr<const IterTarget> make_bpf_map_elem_target() {
     auto t = std::make_shared<IterTarget>();
     t->name = "bpf_map_elem";
     t->ctx.struct_name = "bpf_iter__bpf_map_elem";
-    t->ctx.fields = {{"map", "struct bpf_map *", CtxFieldKind::object_ptr, 8, true},
+    // map is set in every call, the final one too: the kernel's verifier
+    // lets programs use it without a NULL check (only key and value are
+    // PTR_MAYBE_NULL in its ctx_arg_info).
+    t->ctx.fields = {{"map", "struct bpf_map *", CtxFieldKind::object_ptr, 8, false},
                      {"key", "void *", CtxFieldKind::rdonly_buf, 8, true},
                      {"value", "void *", CtxFieldKind::rdwr_buf, 8, true}};
     t->param = IterParam::map;
