@@ -118,6 +118,8 @@ Result<std::shared_ptr<Prog>> Prog::create(const ProgSpec &spec, std::vector<vm:
     // Record which instructions refer to which map while the VM resolves them.
     std::vector<MapRef> refs;
     vm::LoadOptions recording = options;
+    // Only a verified program may run without per-access checks (create_verified).
+    recording.checked = true;
     if (options.resolver) {
         recording.resolver = [&](const vm::PseudoImm &pseudo) -> Result<vm::ResolvedImm> {
             auto resolved = options.resolver(pseudo);
@@ -161,6 +163,9 @@ Result<std::shared_ptr<Prog>> Prog::create_verified(const ProgSpec &spec,
     p.verified_insns_ = verdict.processed_insns;
     p.max_rdonly_access_ = verdict.max_rdonly_access;
     p.max_rdwr_access_ = verdict.max_rdwr_access;
+    p.program_.mark_probe_loads(verdict.probe_loads);
+    p.program_.set_verified({true, verdict.max_rdonly_access, verdict.max_rdwr_access});
+    p.program_.set_checked(options.checked);
     return prog;
 }
 

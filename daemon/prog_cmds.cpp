@@ -258,7 +258,12 @@ Result<Bytes> prog_load(CallState &c, Payload p) {
     vm::LoadOptions options;
     options.helpers = &helpers_for(*spec);
     options.resolver = session_resolver(c);
-    options.checked = true;  // verified programs still run bounds-checked for now
+    // Verified programs run without per-access checks, except with
+    // --checked-vm, and for clients under the strict rules: their
+    // bpf_probe_read_kernel must stay within the memory of the run (in
+    // unchecked runs it may read any of the daemon's memory, as the kernel's
+    // reads any kernel memory for CAP_PERFMON loaders only).
+    options.checked = load_policy().checked_vm || !env->privileged;
     vm::verifier::Verdict verdict;
     auto prog = Prog::create_verified(*spec, std::move(*insns), options, std::move(*env), verdict);
     if (!prog) return load_failed(c, *req, prog.error(), verdict.log);

@@ -25,9 +25,14 @@ const IterMeta *meta_of(const void *ctx) {
 
 }  // namespace
 
-BpfIterProgram::BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable,
-                               std::optional<IterBufferAccess> access)
-    : program_(std::move(program)), sleepable_(sleepable), access_(access) {}
+BpfIterProgram::BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable)
+    : program_(std::move(program)), sleepable_(sleepable) {}
+
+std::optional<IterBufferAccess> BpfIterProgram::buffer_access() const {
+    const auto &facts = program_->verified();
+    if (!facts.verified) return std::nullopt;
+    return IterBufferAccess{facts.max_rdonly_access, facts.max_rdwr_access};
+}
 
 uint64_t BpfIterProgram::run(const void *ctx) {
     // Without a session the context size is unknown: only the meta slot.

@@ -21,17 +21,16 @@ class BpfIterProgram final : public IterProgram {
   public:
     // program keeps what it runs alive: for a Prog object, the aliasing
     // shared_ptr(prog, &prog->program()) holds the Prog itself.
-    // access: what the verifier recorded of the program's key/value buffer
-    // accesses (nullopt: not verified, the attach-time check is skipped).
-    explicit BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable = false,
-                            std::optional<IterBufferAccess> access = std::nullopt);
+    explicit BpfIterProgram(std::shared_ptr<const vm::Program> program, bool sleepable = false);
 
     // Runs without a session: no seq helper may be called (they fault).
     uint64_t run(const void *ctx) override;
     Result<uint64_t> run_in(const void *ctx, IterSession &session,
                             std::span<const IterMemory> memory) override;
     bool sleepable() const override { return sleepable_; }
-    std::optional<IterBufferAccess> buffer_access() const override { return access_; }
+    // What the verifier recorded of the key/value buffer accesses
+    // (nullopt for a program it did not verify, which runs checked).
+    std::optional<IterBufferAccess> buffer_access() const override;
 
     const vm::Program &program() const { return *program_; }
 
@@ -41,7 +40,6 @@ class BpfIterProgram final : public IterProgram {
 
     std::shared_ptr<const vm::Program> program_;
     bool sleepable_;
-    std::optional<IterBufferAccess> access_;
 };
 
 }  // namespace bpffs

@@ -110,10 +110,7 @@ const InprocProgram *InprocObject::program(std::string_view name) const {
 Result<std::shared_ptr<BpfIterProgram>> InprocObject::iter_program(std::string_view name) const {
     const InprocProgram *p = program(name);
     if (p == nullptr) return fail(ENOENT, "no program named " + std::string(name));
-    std::optional<IterBufferAccess> access;
-    if (p->prog->verified())
-        access = IterBufferAccess{p->prog->max_rdonly_access(), p->prog->max_rdwr_access()};
-    return std::make_shared<BpfIterProgram>(p->program, p->sleepable, access);
+    return std::make_shared<BpfIterProgram>(p->program, p->sleepable);
 }
 
 Result<InprocObject> load_inproc_object(std::span<const uint8_t> bytes, std::string_view name,

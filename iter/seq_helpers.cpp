@@ -37,21 +37,24 @@ SeqFile *session_seq(uint64_t seq, vm::RunContext &ctx, const char *helper) {
     return own;
 }
 
+// Memory a helper reads for the program: checked in every mode, since
+// format arguments (%s, %pI4...) may be any scalar, which the kernel reads
+// without faulting.
 bool readable(vm::RunContext &ctx, uint64_t addr, size_t len) {
-    return !ctx.checked() || ctx.allows(addr, len, false);
+    return ctx.allows(addr, len, false);
 }
 
 SeqFormatMemory program_memory(vm::RunContext &ctx) {
     SeqFormatMemory m;
     m.read_string = [&ctx](uint64_t addr, size_t max, std::string &out) {
         if (addr == 0 || max == 0) return false;
-        size_t limit = ctx.checked() ? std::min(ctx.readable_from(addr), max) : max;
+        size_t limit = std::min(ctx.readable_from(addr), max);
         if (limit == 0) return false;
         const char *s = reinterpret_cast<const char *>(addr);
         size_t n = strnlen(s, limit);
         // The kernel copies at most max - 1 characters and terminates.
         if (n == limit) {
-            if (ctx.checked() && limit < max) return false;  // no NUL in readable memory
+            if (limit < max) return false;  // no NUL in readable memory
             n = limit - 1;
         }
         out.assign(s, n);

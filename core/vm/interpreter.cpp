@@ -334,6 +334,37 @@ op_LDXSW:
     LOAD(int32_t, int64_t)
 #undef LOAD
 
+    // Probe loads (the kernel's PROBE_MEM): reads through BTF object
+    // pointers the program need not NULL-check. Checked in every mode; an
+    // address outside the run's memory reads as 0 instead of faulting.
+#define PROBE_LOAD(T, WIDEN)                                                   \
+    {                                                                          \
+        uint64_t a = SRC + uint64_t(int64_t(ip->off));                         \
+        if (allowed(a, sizeof(T), false)) {                                    \
+            T v;                                                               \
+            std::memcpy(&v, reinterpret_cast<const void *>(a), sizeof(T));     \
+            DST = uint64_t(WIDEN(v));                                          \
+        } else {                                                               \
+            DST = 0;                                                           \
+        }                                                                      \
+        NEXT();                                                                \
+    }
+op_PROBE_LDXB:
+    PROBE_LOAD(uint8_t, uint64_t)
+op_PROBE_LDXH:
+    PROBE_LOAD(uint16_t, uint64_t)
+op_PROBE_LDXW:
+    PROBE_LOAD(uint32_t, uint64_t)
+op_PROBE_LDXDW:
+    PROBE_LOAD(uint64_t, uint64_t)
+op_PROBE_LDXSB:
+    PROBE_LOAD(int8_t, int64_t)
+op_PROBE_LDXSH:
+    PROBE_LOAD(int16_t, int64_t)
+op_PROBE_LDXSW:
+    PROBE_LOAD(int32_t, int64_t)
+#undef PROBE_LOAD
+
 #define STORE(T, VALUE)                                          \
     {                                                            \
         uint64_t a = DST + uint64_t(int64_t(ip->off));           \

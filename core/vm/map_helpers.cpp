@@ -45,8 +45,10 @@ uint64_t map_lookup_elem(uint64_t r1, uint64_t key, uint64_t, uint64_t, uint64_t
     void *value = map->lookup_for_prog(reinterpret_cast<const void *>(key),
                                        ctx.cpu % (map->ncpus() ? map->ncpus() : 1));
     // The value becomes memory the program may use for the rest of the run,
-    // read-only when the map was created with BPF_F_RDONLY_PROG.
-    if (value != nullptr && ctx.checked())
+    // read-only when the map was created with BPF_F_RDONLY_PROG. Also in
+    // unchecked runs: helpers reading strings (%s) and probe loads check
+    // addresses against the run's memory in every mode.
+    if (value != nullptr)
         ctx.add_region(value, map->value_size(), !(map->flags() & BPF_F_RDONLY_PROG));
     return reinterpret_cast<uint64_t>(value);
 }

@@ -39,7 +39,8 @@
     X(LE32)                                                                                        \
     X(LE64) X(BE16) X(BE32) X(BE64) X(BSWAP16) X(BSWAP32) X(BSWAP64) X(JA) BPFFS_VM_JMP_OPS(X, 64) \
         BPFFS_VM_JMP_OPS(X, 32) X(CALL_HELPER) X(CALL_LOCAL) X(EXIT) X(LDDW) X(LDDW_HI) X(LDXB)    \
-            X(LDXH) X(LDXW) X(LDXDW) X(LDXSB) X(LDXSH) X(LDXSW) X(STB) X(STH) X(STW) X(STDW)       \
+            X(LDXH) X(LDXW) X(LDXDW) X(LDXSB) X(LDXSH) X(LDXSW) X(PROBE_LDXB) X(PROBE_LDXH) X(PROBE_LDXW) X(PROBE_LDXDW) X(PROBE_LDXSB)             \
+                X(PROBE_LDXSH) X(PROBE_LDXSW) X(STB) X(STH) X(STW) X(STDW)       \
                 X(STXB) X(STXH) X(STXW) X(STXDW) BPFFS_VM_ATOMIC_OPS(X, 32)                        \
                     BPFFS_VM_ATOMIC_OPS(X, 64)
 

@@ -362,4 +362,36 @@ Status Program::check_targets() {
     return ok();
 }
 
+void Program::mark_probe_loads(std::span<const uint32_t> indexes) {
+    for (uint32_t i : indexes) {
+        if (i >= slots_.size()) continue;
+        Op &o = slots_[i].op;
+        switch (o) {
+            case Op::LDXB:
+                o = Op::PROBE_LDXB;
+                break;
+            case Op::LDXH:
+                o = Op::PROBE_LDXH;
+                break;
+            case Op::LDXW:
+                o = Op::PROBE_LDXW;
+                break;
+            case Op::LDXDW:
+                o = Op::PROBE_LDXDW;
+                break;
+            case Op::LDXSB:
+                o = Op::PROBE_LDXSB;
+                break;
+            case Op::LDXSH:
+                o = Op::PROBE_LDXSH;
+                break;
+            case Op::LDXSW:
+                o = Op::PROBE_LDXSW;
+                break;
+            default:
+                break;
+        }
+    }
+}
+
 }  // namespace bpffs::vm

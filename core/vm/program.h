@@ -73,6 +73,21 @@ class Program {
     bool checked() const { return checked_; }
     void set_checked(bool checked) { checked_ = checked; }
 
+    // Turns the loads at these instruction indexes into probe loads (an
+    // address outside the run's memory reads as 0): the verifier's loads
+    // through BTF object pointers. Other indexes are left alone.
+    void mark_probe_loads(std::span<const uint32_t> indexes);
+
+    // What the verifier proved and recorded; a program it did not accept
+    // must run checked.
+    struct VerifiedFacts {
+        bool verified = false;
+        uint32_t max_rdonly_access = 0;  // iterator key bytes read
+        uint32_t max_rdwr_access = 0;    // iterator value bytes read or written
+    };
+    const VerifiedFacts &verified() const { return verified_; }
+    void set_verified(const VerifiedFacts &facts) { verified_ = facts; }
+
     bool uses_map(const Map *map) const;
     struct StaticRegion {
         const void *ptr;
@@ -94,6 +109,7 @@ class Program {
     std::vector<StaticRegion> static_regions_;
     std::vector<std::shared_ptr<Object>> held_;
     bool checked_ = true;
+    VerifiedFacts verified_;
 };
 
 }  // namespace bpffs::vm

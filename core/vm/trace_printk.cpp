@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 
 #include "core/vm/helpers.h"
@@ -135,11 +136,14 @@ uint64_t trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
     if (nul == nullptr) return uint64_t(-EINVAL);
     const uint64_t args[3] = {a1, a2, a3};
     StringReader reader = [&ctx](uint64_t addr, std::string &s) {
+        // %s arguments are any scalar (the kernel reads them without
+        // faulting): checked against the run's memory in every mode.
         if (addr == 0) return false;
-        size_t limit = ctx.checked() ? ctx.readable_from(addr) : 1024;
+        size_t limit = std::min<size_t>(ctx.readable_from(addr), 1024);
+        if (limit == 0) return false;
         const char *str = reinterpret_cast<const char *>(addr);
         size_t n = strnlen(str, limit);
-        if (ctx.checked() && n == limit) return false;  // no NUL inside the memory we may read
+        if (n == limit) return false;  // no NUL inside the memory we may read
         s.assign(str, n);
         return true;
     };

@@ -159,6 +159,14 @@ bool write_vm_seeds(const std::string &dir, const std::vector<std::string> &obje
         "jeq %r0, 0, out\nldxdw %r0, [%r0]\nout:\nexit",
         "mov %r2, 1\nstxdw [%r1+8], %r2\nlddw %r3, 0x123456789\nxor %r0, %r0\nexit",
         "mov32 %r0, -1\nlsh %r0, 3\narsh %r0, 1\nneg %r0\nexit",
+        // Iterator-shaped programs (the verifier target's bpf_map_elem context).
+        "ldxdw %r2, [%r1+16]\nldxdw %r3, [%r1+24]\njeq %r2, 0, out\njeq %r3, 0, out\n"
+        "ldxw %r4, [%r2+0]\nstxw [%r3+4], %r4\nout:\nmov %r0, 0\nexit",
+        "ldxdw %r2, [%r1+8]\njeq %r2, 0, out\nldxw %r3, [%r2+0]\nldxdw %r1, [%r1+0]\n"
+        "ldxdw %r1, [%r1+0]\nstdw [%r10-8], 0\nmov %r2, %r10\nadd %r2, -8\nmov %r3, 8\n"
+        "call 127\nout:\nmov %r0, 0\nexit",
+        "ldxdw %r6, [%r1+24]\njeq %r6, 0, out\nmov %r0, 0\nloop:\nldxdw %r2, [%r6+0]\n"
+        "add %r6, 8\nadd %r0, 1\njlt %r0, 4, loop\nout:\nmov %r0, 0\nexit",
     };
     bool ok = true;
     int n = 0;

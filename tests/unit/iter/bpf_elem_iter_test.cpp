@@ -212,25 +212,6 @@ TEST_CASE("a program reading past the key is refused at attach with EACCES (spec
     CHECK(link.error().code == EACCES);
 }
 
-TEST_CASE("an unverified program reading past the key faults in checked mode: EFAULT, no crash") {
-    auto map = make_map(BPF_MAP_TYPE_ARRAY, 2);
-    IterAux aux;
-    aux.map = map;
-    const InprocProgram *p = progs().program("read_past_key");
-    REQUIRE(p != nullptr);
-    // Without recorded accesses the attach check is skipped; the run faults.
-    auto program = std::make_shared<BpfIterProgram>(p->program, false);
-    auto link = IterLink::create("bpf_map_elem", nullptr, program, aux);
-    REQUIRE(link);
-    auto s = (*link)->open_session();
-    REQUIRE(s);
-    char buf[128];
-    auto n = (*s)->read(buf, sizeof buf);
-    REQUIRE_FALSE(n);
-    CHECK(n.error().code == EFAULT);
-    REQUIRE((*s)->first_fault());
-}
-
 TEST_CASE("link creation follows the kernel's checks") {
     auto program = progs().iter_program("print_elem");
     REQUIRE(program);
