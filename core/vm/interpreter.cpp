@@ -337,17 +337,17 @@ op_LDXSW:
     // Probe loads (the kernel's PROBE_MEM): reads through BTF object
     // pointers the program need not NULL-check. Checked in every mode; an
     // address outside the run's memory reads as 0 instead of faulting.
-#define PROBE_LOAD(T, WIDEN)                                                   \
-    {                                                                          \
-        uint64_t a = SRC + uint64_t(int64_t(ip->off));                         \
-        if (allowed(a, sizeof(T), false)) {                                    \
-            T v;                                                               \
-            std::memcpy(&v, reinterpret_cast<const void *>(a), sizeof(T));     \
-            DST = uint64_t(WIDEN(v));                                          \
-        } else {                                                               \
-            DST = 0;                                                           \
-        }                                                                      \
-        NEXT();                                                                \
+#define PROBE_LOAD(T, WIDEN)                                               \
+    {                                                                      \
+        uint64_t a = SRC + uint64_t(int64_t(ip->off));                     \
+        if (allowed(a, sizeof(T), false)) {                                \
+            T v;                                                           \
+            std::memcpy(&v, reinterpret_cast<const void *>(a), sizeof(T)); \
+            DST = uint64_t(WIDEN(v));                                      \
+        } else {                                                           \
+            DST = 0;                                                       \
+        }                                                                  \
+        NEXT();                                                            \
     }
 op_PROBE_LDXB:
     PROBE_LOAD(uint8_t, uint64_t)

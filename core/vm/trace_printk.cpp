@@ -1,10 +1,10 @@
 #include "core/vm/trace_printk.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 
 #include "core/vm/helpers.h"

@@ -87,8 +87,9 @@ int main(int argc, char **argv) {
     std::printf("verifier: processed %u insns, %u states (peak %u, max per insn %u)\n",
                 last.processed_insns, last.total_states, last.peak_states,
                 last.max_states_per_insn);
-    std::printf("verification time: min %.2f ms, median %.2f ms, max %.2f ms over %d runs "
-                "(goal < 50 ms)\n",
-                times.front(), times[times.size() / 2], times.back(), reps);
+    std::printf(
+        "verification time: min %.2f ms, median %.2f ms, max %.2f ms over %d runs "
+        "(goal < 50 ms)\n",
+        times.front(), times[times.size() / 2], times.back(), reps);
     return 0;
 }
