@@ -208,6 +208,11 @@ TEST_CASE_METHOD(Fixture,
           BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH})
         CHECK(create(elem_req(p, map(type))).error == 0);
 
+    // The verifier's recorded key access (8 bytes at offset 8) is checked
+    // against the map's 4-byte key: EACCES, as spec 2.2.
+    if (itest::progs().program("read_past_key")->prog->verified())
+        CHECK(create(elem_req(prog("read_past_key"), m)).error == EACCES);
+
     // Targets without a parameter ignore iter_info (a map fd is accepted).
     auto maps_link = create(elem_req(maps_prog, m));
     CHECK(maps_link.error == 0);
