@@ -76,15 +76,13 @@ bool is_iter_prog(const Prog &prog) {
            prog.spec().expected_attach_type == BPF_TRACE_ITER;
 }
 
-// The program as the iterator layer runs it; it holds the Prog alive and
-// carries the verifier's key/value access sizes for the EACCES check.
+// The program as the iterator layer runs it; it holds the Prog alive. The
+// verifier's key/value access sizes (for the EACCES check) travel with the
+// vm::Program.
 std::shared_ptr<IterProgram> iter_program(const std::shared_ptr<Prog> &prog) {
     std::shared_ptr<const vm::Program> program(prog, &prog->program());
-    std::optional<IterBufferAccess> access;
-    if (prog->verified())
-        access = IterBufferAccess{prog->max_rdonly_access(), prog->max_rdwr_access()};
-    return std::make_shared<BpfIterProgram>(
-        std::move(program), (prog->spec().prog_flags & BPF_F_SLEEPABLE) != 0, access);
+    return std::make_shared<BpfIterProgram>(std::move(program),
+                                            (prog->spec().prog_flags & BPF_F_SLEEPABLE) != 0);
 }
 
 // The kernel's copy of iter_info: pointer and length must come together;
