@@ -139,9 +139,10 @@ Status Verifier::check_reachability() {
         return ok();
     };
     if (auto st = visit(0); !st) return st;
+    // Counted as the kernel does, at the first call that needs one frame too many.
     if (depth[0] > uint32_t(kMaxFrames))
-        return tl::unexpected(
-            err(E2BIG, "the call stack of " + std::to_string(depth[0]) + " frames is too deep"));
+        return tl::unexpected(err(
+            E2BIG, "the call stack of " + std::to_string(kMaxFrames + 1) + " frames is too deep"));
     return ok();
 }
 
