@@ -1,15 +1,14 @@
 #include "fs/fuse_mount.h"
 
 #include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -55,6 +54,27 @@ struct Notifier {
     }
 };
 
+// fuse_session_loop_mt's thread sleeps in sem_wait() until a worker ends;
+// fuse_session_exit() alone does not wake it. This signal, sent to that
+// thread only, interrupts the sem_wait (a handler without SA_RESTART), so
+// the loop sees the exit flag, cancels the workers blocked in read() on
+// /dev/fuse and joins them. A real-time signal: SIGUSR1/2 are the
+// embedding program's (tests use them).
+int wake_signal() {
+    return SIGRTMIN + 5;
+}
+
+void install_wake_handler() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction sa {};
+        sa.sa_handler = [](int) {};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: the point is to interrupt sem_wait
+        sigaction(wake_signal(), &sa, nullptr);
+    });
+}
+
 }  // namespace
 
 struct FuseMount::Impl {
@@ -64,7 +84,6 @@ struct FuseMount::Impl {
     fuse_session *session = nullptr;
     std::shared_ptr<Notifier> notifier = std::make_shared<Notifier>();
     std::thread loop;
-    dev_t device = 0;  // the mount's st_dev: its minor names the FUSE connection
 
     std::mutex state_mutex;
     std::condition_variable state_changed;
@@ -79,7 +98,7 @@ struct FuseMount::Impl {
     Status create_session();
     void serve();
     bool wait_for(std::chrono::milliseconds timeout, bool Impl::*flag);
-    void abort_connection();
+    void end_loop();
 };
 
 Status FuseMount::Impl::create_session() {
@@ -108,6 +127,11 @@ Status FuseMount::Impl::create_session() {
 }
 
 void FuseMount::Impl::serve() {
+    // The wake signal must reach this thread, whatever mask it inherited.
+    sigset_t wake;
+    sigemptyset(&wake);
+    sigaddset(&wake, wake_signal());
+    pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
     fuse_loop_config config{};
     config.clone_fd = 0;
     config.max_idle_threads = opts.max_threads;
@@ -126,19 +150,28 @@ bool FuseMount::Impl::wait_for(std::chrono::milliseconds timeout, bool Impl::*fl
            this->*flag;
 }
 
-void FuseMount::Impl::abort_connection() {
-    // A busy mount detached lazily keeps its connection; aborting it makes
-    // the serving threads' reads fail so that they end.
-    std::string path = "/sys/fs/fuse/connections/" + std::to_string(minor(device)) + "/abort";
-    std::ofstream abort(path);
-    if (abort) abort << "1";
-    spdlog::warn("{}: the mount at {} was still in use; aborted its FUSE connection", opts.log_tag,
-                 opts.mountpoint);
+void FuseMount::Impl::end_loop() {
+    fuse_session_exit(session);
+    // Resent until the loop ends: a signal that arrives just before the
+    // loop's sem_wait() is lost. A worker busy in one of our handlers
+    // finishes it first (libfuse cancels workers only while they read).
+    auto waited = std::chrono::milliseconds(0);
+    bool warned = false;
+    for (;;) {
+        pthread_kill(loop.native_handle(), wake_signal());
+        if (wait_for(std::chrono::milliseconds(10), &Impl::finished)) return;
+        waited += std::chrono::milliseconds(10);
+        if (!warned && waited >= std::chrono::seconds(5)) {
+            spdlog::warn("{}: still waiting for a FUSE request handler to finish", opts.log_tag);
+            warned = true;
+        }
+    }
 }
 
 Result<std::unique_ptr<FuseMount>> FuseMount::start(PinTree &tree, const MountOptions &opts) {
     if (auto usable = clear_stale_mount(opts.mountpoint); !usable)
         return tl::unexpected(usable.error());
+    install_wake_handler();
     auto impl = std::make_unique<Impl>(tree, opts);
     if (auto created = impl->create_session(); !created) return tl::unexpected(created.error());
     impl->loop = std::thread([raw = impl.get()] { raw->serve(); });
@@ -146,8 +179,6 @@ Result<std::unique_ptr<FuseMount>> FuseMount::start(PinTree &tree, const MountOp
     Impl &m = *mount->impl_;
     if (!m.wait_for(std::chrono::seconds(10), &Impl::initialized))
         return fail(EIO, "the kernel did not initialise the FUSE mount at " + opts.mountpoint);
-    struct stat st {};
-    if (stat(opts.mountpoint.c_str(), &st) == 0) m.device = st.st_dev;
     tree.set_mount_point(opts.mountpoint);
     {
         std::lock_guard lock(m.notifier->mutex);
@@ -184,17 +215,17 @@ void FuseMount::stop() {
         std::lock_guard lock(m.state_mutex);
         finished = m.finished;
     }
-    if (!finished) {
-        fuse_session_exit(m.session);
-        // Unmounting ends the connection, which wakes the serving threads.
-        fuse_session_unmount(m.session);
-        if (!m.wait_for(std::chrono::seconds(2), &Impl::finished)) m.abort_connection();
-    }
+    // The serving threads end before the session's /dev/fuse fd is closed:
+    // fuse_session_unmount closes it, and a worker still reading it would
+    // race with that (and could read a reused fd number).
+    if (!finished) m.end_loop();
     if (m.loop.joinable()) m.loop.join();
-    // Unmounted from outside: libfuse sees the dead connection (POLLERR) and
-    // skips the umount, but only fuse_session_unmount frees its copy of the
-    // mount point (fuse_session_destroy does not: LeakSanitizer reports it).
-    if (finished) fuse_session_unmount(m.session);
+    // Closes /dev/fuse, which aborts the connection (requests of processes
+    // still using the mount fail with ENOTCONN), and detaches the mount.
+    // Unmounted from outside, libfuse sees the dead connection (POLLERR)
+    // and skips the umount, but only this frees its copy of the mount
+    // point (fuse_session_destroy does not: LeakSanitizer reports it).
+    fuse_session_unmount(m.session);
     fuse_session_destroy(m.session);
     m.session = nullptr;
     spdlog::info("{}: bpffs unmounted from {}", m.opts.log_tag, m.opts.mountpoint);
