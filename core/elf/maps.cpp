@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -217,11 +218,20 @@ Status add_legacy_maps(const ObjectFile &obj, std::vector<MapDef> &maps) {
 
 // --- global data ----------------------------------------------------------
 
+constexpr uint64_t kMaxGlobalDataSize = INT_MAX;
+
 Status add_global_data_maps(const ObjectFile &obj, const btf::Btf *btf,
                             std::string_view object_name, std::vector<MapDef> &maps) {
     for (const Section &sec : obj.sections()) {
         if (!is_global_data_section(sec) || sec.size == 0) continue;
-        if (sec.size > UINT32_MAX) return fail(E2BIG, "section '" + sec.name + "' is too large");
+        // The kernel refuses an array value above INT_MAX (array_map_alloc_check);
+        // refusing here also keeps a tiny object that claims a huge .bss
+        // (SHT_NOBITS: no bytes in the file) from making us allocate it.
+        if (sec.size > kMaxGlobalDataSize)
+            return fail(E2BIG, "section '" + sec.name + "' claims " + std::to_string(sec.size) +
+                                   " bytes; a global data map's value may be at most " +
+                                   std::to_string(kMaxGlobalDataSize) +
+                                   " bytes (the kernel's limit for an array map value)");
         bool readonly = is_section_family(sec.name, ".rodata");
         MapDef m;
         m.origin = MapOrigin::global_data;

@@ -4,6 +4,8 @@
 #include <elf.h>
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+#include <climits>
 #include <cstring>
 #include <random>
 
@@ -149,6 +151,29 @@ TEST_CASE("corrupted section and relocation indexes are refused") {
     uint16_t big = 500;
     std::memcpy(shstr.data() + offsetof(Elf64_Ehdr, e_shstrndx), &big, 2);
     require_error(shstr);
+}
+
+TEST_CASE("a tiny object claiming a huge .bss is refused without allocating it") {
+    // SHT_NOBITS has no bytes in the file: only sh_size claims them.
+    auto bytes = elftest::program_bytes("globals");
+    Elf64_Ehdr h = header(bytes);
+    size_t bss_index = 0;
+    for (size_t i = 1; i < h.e_shnum && bss_index == 0; i++)
+        if (section_header(bytes, i).sh_type == SHT_NOBITS) bss_index = i;
+    REQUIRE(bss_index != 0);
+    // Above the kernel's INT_MAX limit for an array value, up to what a
+    // 64-bit sh_size can claim.
+    for (uint64_t claimed : {uint64_t{INT_MAX} + 1, uint64_t{3} << 30, uint64_t{1} << 40}) {
+        auto huge = bytes;
+        Elf64_Shdr s = section_header(huge, bss_index);
+        s.sh_size = claimed;
+        std::memcpy(huge.data() + h.e_shoff + bss_index * sizeof(s), &s, sizeof(s));
+        INFO("sh_size " << claimed);
+        auto err = try_everything(huge);
+        REQUIRE(err.has_value());
+        CHECK(err->code == E2BIG);
+        CHECK(err->message.find(".bss") != std::string::npos);
+    }
 }
 
 TEST_CASE("corrupted BTF and BTF.ext are refused") {
