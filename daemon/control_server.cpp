@@ -95,7 +95,8 @@ Status ControlServer::claim_socket_path(const std::string &socket_path) {
 }
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::string &socket_path,
-                                                            Syscall &syscall) {
+                                                            Syscall &syscall,
+                                                            const SocketAccess &access) {
     auto addr = socket_address(socket_path);
     if (!addr) return tl::unexpected(addr.error());
     if (auto st = clear_stale_socket(socket_path, *addr); !st) return tl::unexpected(st.error());
@@ -109,6 +110,14 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::string &s
     if (rc != 0) {
         ::close(fd);
         return fail(err, sys_error("cannot bind the control socket " + socket_path, err));
+    }
+    // Nobody can connect before listen(): --socket-group and --socket-mode
+    // take effect in between, so there is no moment where the socket is
+    // open to everyone.
+    if (auto st = apply_socket_access(socket_path, access); !st) {
+        ::close(fd);
+        unlink(socket_path.c_str());
+        return tl::unexpected(st.error());
     }
     if (listen(fd, 128) != 0) {
         err = errno;
@@ -222,7 +231,7 @@ void ControlServer::serve(Connection &conn) {
     if (!cred) {
         spdlog::warn("connection {}: {}", conn.number, cred.error().message);
     } else {
-        Session session(*cred);
+        Session session(*cred, syscall_.limits().max_fds);
         std::string who = fmt::format("conn {} (pid {} uid {})", conn.number, cred->pid, cred->uid);
         spdlog::debug("{}: connected", who);
         serve_requests(conn.fd, session, who);
@@ -254,6 +263,15 @@ void ControlServer::serve_requests(int fd, Session &session, const std::string &
             // Garbage gets no answer; a peer speaking the protocol does.
             if (verdict != wire::HeaderVerdict::bad_magic)
                 stream.queue(wire::encode_reply(h.sequence, e.code, e.message, {}));
+            stream.flush();
+            return;
+        }
+        if (uint32_t limit = syscall_.limits().max_frame; h.payload_len > limit) {
+            std::string why = "frame payload of " + std::to_string(h.payload_len) +
+                              " bytes exceeds the " + std::to_string(limit) +
+                              " bytes bpffsd allows a client (--max-frame)";
+            spdlog::warn("{}: closing: {} (E2BIG)", who, why);
+            stream.queue(wire::encode_reply(h.sequence, E2BIG, why, {}));
             stream.flush();
             return;
         }

@@ -12,17 +12,22 @@
 #include <thread>
 
 #include "core/result.h"
+#include "daemon/socket_access.h"
 #include "daemon/syscall.h"
 
 namespace bpffs {
 
 class ControlServer {
   public:
-    // Binds socket_path (mode 0666: permission checks happen per command
-    // with the peer's credentials). A stale socket left by a killed daemon
-    // is removed; a live daemon on it makes this fail with EADDRINUSE.
+    // Binds socket_path (mode 0777 unless access says otherwise: permission
+    // checks happen per command with the peer's credentials). access's
+    // group and mode are applied before listen(), so the socket is never
+    // more open than asked (connecting before listen() is refused). A stale
+    // socket left by a killed daemon is removed; a live daemon on it makes
+    // this fail with EADDRINUSE.
     static Result<std::unique_ptr<ControlServer>> start(const std::string &socket_path,
-                                                        Syscall &syscall);
+                                                        Syscall &syscall,
+                                                        const SocketAccess &access = {});
     ~ControlServer();  // stop()s
 
     // The stale-socket rule alone: removes a socket no daemon answers on,
