@@ -67,26 +67,32 @@ Result<std::shared_ptr<Map>> arraymap_create(const MapSpec &spec, unsigned ncpus
     if (auto st = check_spec(spec); !st) return tl::unexpected(st.error());
     uint64_t stride = round8(spec.value_size);
     if (spec.map_type == BPF_MAP_TYPE_PERCPU_ARRAY) stride *= ncpus;
-    // calloc maps big blocks lazily, so an array costs memory as it is used.
-    void *data = nullptr;
-    if (uint64_t{spec.max_entries} <= SIZE_MAX / stride)
-        data = std::calloc(spec.max_entries, stride);
+    // calloc maps big blocks lazily, so an array costs memory as it is used;
+    // the budget is charged for all of it now, as the kernel charges it.
+    if (uint64_t{spec.max_entries} > SIZE_MAX / stride)
+        return fail(ENOMEM, "cannot allocate " + std::to_string(spec.max_entries) + " values of " +
+                                std::to_string(stride) + " bytes");
+    auto charge = MemCharge::take(uint64_t{spec.max_entries} * stride, "this array map");
+    if (!charge) return tl::unexpected(charge.error());
+    void *data = std::calloc(spec.max_entries, stride);
     if (data == nullptr)
         return fail(ENOMEM, "cannot allocate " + std::to_string(spec.max_entries) + " values of " +
                                 std::to_string(stride) + " bytes");
     try {
-        return std::make_shared<ArrayMap>(spec, ncpus, static_cast<uint8_t *>(data));
+        return std::make_shared<ArrayMap>(spec, ncpus, static_cast<uint8_t *>(data),
+                                          std::move(*charge));
     } catch (const std::bad_alloc &) {
         std::free(data);
         return fail(ENOMEM, "no memory for an array map");
     }
 }
 
-ArrayMap::ArrayMap(const MapSpec &spec, unsigned ncpus, uint8_t *data)
+ArrayMap::ArrayMap(const MapSpec &spec, unsigned ncpus, uint8_t *data, MemCharge charge)
     : Map(spec, ncpus),
       elem_size_(round8(spec.value_size)),
       index_stride_(spec.map_type == BPF_MAP_TYPE_PERCPU_ARRAY ? elem_size_ * ncpus : elem_size_),
-      data_(data) {}
+      data_(data),
+      charge_(std::move(charge)) {}
 
 ArrayMap::~ArrayMap() {
     std::free(data_);

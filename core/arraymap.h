@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/map.h"
+#include "core/mem_charge.h"
 
 namespace bpffs {
 
@@ -18,8 +19,9 @@ Result<std::shared_ptr<Map>> arraymap_create(const MapSpec &spec, unsigned ncpus
 
 class ArrayMap : public Map {
   public:
-    // data: max_entries * index_stride bytes from calloc, owned by the map.
-    ArrayMap(const MapSpec &spec, unsigned ncpus, uint8_t *data);
+    // data: max_entries * index_stride bytes from calloc, owned by the map,
+    // as is the budget charge that stands for them.
+    ArrayMap(const MapSpec &spec, unsigned ncpus, uint8_t *data, MemCharge charge = {});
     ~ArrayMap() override;
 
     uint64_t memlock() const override;
@@ -49,6 +51,7 @@ class ArrayMap : public Map {
     size_t elem_size_;     // round_up(value_size, 8)
     size_t index_stride_;  // elem_size_, times ncpus for per-CPU arrays
     uint8_t *data_;
+    MemCharge charge_;
 };
 
 }  // namespace bpffs

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "core/mem_charge.h"
+
 namespace bpffs {
 namespace {
 
@@ -29,6 +31,7 @@ ElemPool::ElemPool(uint32_t capacity, size_t slot_size)
 }
 
 ElemPool::~ElemPool() {
+    mem_budget::uncharge(bytes_allocated());
     for (uint32_t i = 0; i < nchunks_; i++)
         std::free(chunks_[i].load());
 }
@@ -38,8 +41,12 @@ bool ElemPool::ensure_chunk(uint32_t chunk) {
     std::lock_guard lock(grow_mutex_);
     if (chunks_[chunk].load(std::memory_order_relaxed) != nullptr) return true;
     size_t slots = size_t{1} << chunk_shift_;
+    if (!mem_budget::try_charge(slots * slot_size_)) return false;
     auto *mem = static_cast<uint8_t *>(std::calloc(slots, slot_size_));
-    if (mem == nullptr) return false;
+    if (mem == nullptr) {
+        mem_budget::uncharge(slots * slot_size_);
+        return false;
+    }
     chunks_[chunk].store(mem, std::memory_order_release);
     return true;
 }

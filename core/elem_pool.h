@@ -32,7 +32,7 @@ class ElemPool {
     ElemPool &operator=(const ElemPool &) = delete;
 
     // A free slot (zeroed on first use, otherwise as last released), or kNil
-    // when capacity slots are in use or memory ran out.
+    // when capacity slots are in use or memory (or the budget) ran out.
     uint32_t alloc();
     // Gives a slot back for reuse. Its link word is overwritten.
     void release(uint32_t index);
@@ -48,7 +48,8 @@ class ElemPool {
     }
 
     size_t slot_size() const { return slot_size_; }
-    // Bytes obtained from the allocator so far.
+    // Bytes obtained from the allocator so far (and charged to the map
+    // memory budget, core/mem_charge.h).
     size_t bytes_allocated() const;
 
   private:

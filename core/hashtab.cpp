@@ -119,8 +119,12 @@ Result<std::shared_ptr<Map>> hashtab_create(const MapSpec &requested, unsigned n
         return fail(E2BIG, "max_entries " + std::to_string(spec.max_entries) +
                                " needs too many hash buckets");
     uint32_t seed = (spec.map_flags & BPF_F_ZERO_SEED) ? 0 : random_seed();
+    // Elements are charged as their chunks are allocated (ElemPool).
+    auto charge = MemCharge::take(uint64_t{n_buckets} * sizeof(std::atomic<uint32_t>),
+                                  "the buckets of this hash map");
+    if (!charge) return tl::unexpected(charge.error());
     try {
-        return std::make_shared<HashTab>(spec, ncpus, n_buckets, seed);
+        return std::make_shared<HashTab>(spec, ncpus, n_buckets, seed, std::move(*charge));
     } catch (const std::bad_alloc &) {
         return fail(ENOMEM,
                     "no memory for the " + std::to_string(n_buckets) + " buckets of a hash map");
@@ -137,7 +141,8 @@ uint32_t spare_slots(unsigned ncpus) {
 
 }  // namespace
 
-HashTab::HashTab(const MapSpec &spec, unsigned ncpus, uint32_t n_buckets, uint32_t seed)
+HashTab::HashTab(const MapSpec &spec, unsigned ncpus, uint32_t n_buckets, uint32_t seed,
+                 MemCharge buckets_charge)
     : Map(spec, ncpus),
       n_buckets_(n_buckets),
       seed_(seed),
@@ -148,6 +153,7 @@ HashTab::HashTab(const MapSpec &spec, unsigned ncpus, uint32_t n_buckets, uint32
       value_stride_(round8(spec.value_size)),
       elem_size_(value_offset_ +
                  (is_percpu(spec.map_type) ? value_stride_ * ncpus : value_stride_)),
+      buckets_charge_(std::move(buckets_charge)),
       heads_(new std::atomic<uint32_t>[n_buckets]),
       nstripes_(std::min<uint32_t>(n_buckets, 256)),
       stripes_(new std::mutex[nstripes_]),

@@ -29,6 +29,7 @@
 #include "core/elem_pool.h"
 #include "core/lru.h"
 #include "core/map.h"
+#include "core/mem_charge.h"
 
 namespace bpffs {
 
@@ -38,7 +39,9 @@ Result<std::shared_ptr<Map>> hashtab_create(const MapSpec &spec, unsigned ncpus)
 
 class HashTab : public Map {
   public:
-    HashTab(const MapSpec &spec, unsigned ncpus, uint32_t n_buckets, uint32_t seed);
+    // buckets_charge: the budget charge for the bucket array.
+    HashTab(const MapSpec &spec, unsigned ncpus, uint32_t n_buckets, uint32_t seed,
+            MemCharge buckets_charge = {});
 
     uint64_t memlock() const override;
 
@@ -110,6 +113,7 @@ class HashTab : public Map {
     size_t value_offset_;
     size_t value_stride_;  // round_up(value_size, 8)
     size_t elem_size_;
+    MemCharge buckets_charge_;
     std::unique_ptr<std::atomic<uint32_t>[]> heads_;
     uint32_t nstripes_;
     std::unique_ptr<std::mutex[]> stripes_;

@@ -12,6 +12,7 @@
 
 #include "core/arraymap.h"
 #include "core/hashtab.h"
+#include "core/mem_charge.h"
 
 namespace bpffs {
 namespace {
@@ -219,6 +220,9 @@ Error Map::update_error(int err) const {
                                    std::to_string(max_entries()) + ")"};
             return {E2BIG, "the map is full (max_entries " + std::to_string(max_entries()) + ")"};
         case ENOMEM:
+            if (mem_budget::limit() != 0)
+                return {ENOMEM, "no memory for a new map element: " + mem_budget::state() +
+                                    ", less than the map's next block of elements needs"};
             return {ENOMEM, "no memory for a new map element"};
         default:
             return {err, "the update failed"};

@@ -42,6 +42,49 @@ Status apply_option(std::string_view key, std::string_view value, bool has_value
 
 }  // namespace
 
+Result<uint64_t> parse_size(std::string_view text, std::string_view option) {
+    auto bad = [&] {
+        return fail(EINVAL, std::string(option) + " " + std::string(text) +
+                                ": expected a size in bytes, optionally with a K, M, G or T "
+                                "suffix (e.g. 512M)");
+    };
+    size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+        digits++;
+    uint64_t number = 0;
+    if (digits == 0 || !parse_number(text.substr(0, digits), 10, number)) return bad();
+    std::string_view suffix = text.substr(digits);
+    unsigned shift = 0;
+    if (!suffix.empty()) {
+        switch (suffix.front() | 0x20) {  // lower case
+            case 'k':
+                shift = 10;
+                break;
+            case 'm':
+                shift = 20;
+                break;
+            case 'g':
+                shift = 30;
+                break;
+            case 't':
+                shift = 40;
+                break;
+            case 'b':
+                shift = 0;
+                break;
+            default:
+                return bad();
+        }
+        std::string_view rest = suffix.substr(1);
+        bool plain_bytes = (suffix.front() | 0x20) == 'b';
+        if (!(rest.empty() || (!plain_bytes && (rest == "B" || rest == "iB" || rest == "b"))))
+            return bad();
+    }
+    if (shift != 0 && number > (UINT64_MAX >> shift))
+        return fail(ERANGE, std::string(option) + " " + std::string(text) + ": too large");
+    return number << shift;
+}
+
 Status parse_mount_options(std::string_view options, Config &cfg, std::string &ignored) {
     while (!options.empty()) {
         size_t comma = options.find(',');

@@ -7,6 +7,7 @@
 #include "core/pin_tree.h"
 #include "core/result.h"
 #include "daemon/socket_access.h"
+#include "daemon/syscall.h"
 
 namespace bpffs {
 
@@ -23,7 +24,15 @@ struct Config {
     // the kernel's privileged (CAP_PERFMON) rules; others with strict ones.
     std::string prog_group;
     bool checked_vm = false;  // run verified programs bounds-checked too
+    uint64_t max_memory = 0;  // --max-memory: bytes all maps may use; 0: no limit
+    ClientLimits limits;      // --max-client-fds, --max-frame, --max-log-size
 };
+
+// A size as the command line gives it: bytes, or a number with a K, M, G or
+// T suffix (powers of 1024; "KiB", "MB" and the like are accepted too).
+// EINVAL with a sentence naming option when it is not one, ERANGE when it
+// does not fit in 64 bits.
+Result<uint64_t> parse_size(std::string_view text, std::string_view option);
 
 // Applies a bpffs-style option string ("mode=0755,uid=1000,allow_other") to
 // cfg. Bad values fail with EINVAL and the kernel's wording ("Bad value for

@@ -18,6 +18,8 @@
 #include <CLI/CLI.hpp>
 
 #include "core/map.h"
+#include "core/mem_charge.h"
+#include "core/wire/frame.h"
 #include "daemon/config.h"
 #include "daemon/control_server.h"
 #include "daemon/daemonize.h"
@@ -39,6 +41,38 @@
 using namespace bpffs;
 
 namespace {
+
+[[noreturn]] void usage_error(const std::string &message) {
+    fprintf(stderr, "bpffsd: %s\n", message.c_str());
+    exit(2);
+}
+
+// --max-memory, --max-frame and --max-log-size; exits on a bad value.
+void apply_size_options(Config &cfg, const std::string &max_memory, const std::string &max_frame,
+                        const std::string &max_log_size) {
+    if (!max_memory.empty()) {
+        auto size = parse_size(max_memory, "--max-memory");
+        if (!size) usage_error(size.error().message);
+        cfg.max_memory = *size;
+    }
+    if (!max_frame.empty()) {
+        auto size = parse_size(max_frame, "--max-frame");
+        if (!size) usage_error(size.error().message);
+        if (*size < 64 || *size > wire::kMaxPayload)
+            usage_error("--max-frame " + max_frame + ": must be between 64 bytes and " +
+                        std::to_string(wire::kMaxPayload) + " bytes (64M)");
+        cfg.limits.max_frame = static_cast<uint32_t>(*size);
+    }
+    if (!max_log_size.empty()) {
+        auto size = parse_size(max_log_size, "--max-log-size");
+        if (!size) usage_error(size.error().message);
+        // The log travels in one reply frame, with the message around it.
+        if (*size > wire::kMaxPayload / 2)
+            usage_error("--max-log-size " + max_log_size + ": must be at most " +
+                        std::to_string(wire::kMaxPayload / 2) + " bytes (32M)");
+        cfg.limits.max_log_size = static_cast<uint32_t>(*size);
+    }
+}
 
 // Returns the options, or exits with CLI11's usage message.
 Config parse_command_line(int argc, char **argv) {
@@ -86,6 +120,27 @@ Config parse_command_line(int argc, char **argv) {
     app.add_flag("--checked-vm", cfg.checked_vm,
                  "run programs with every memory access bounds-checked even though the "
                  "verifier proved them safe (defence in depth, slower)");
+    std::string max_memory, max_frame, max_log_size;
+    app.add_option("--max-memory", max_memory,
+                   "memory all maps together may use, in bytes or with a K, M, G or T suffix "
+                   "(array values and hash buckets are charged when a map is created, hash "
+                   "elements as they are added); beyond it MAP_CREATE and updates fail with "
+                   "ENOMEM (default: no limit)")
+        ->type_name("SIZE");
+    app.add_option("--max-client-fds", cfg.limits.max_fds,
+                   "open fds one client connection may hold; beyond it commands that make an "
+                   "fd fail with EMFILE")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 24))
+        ->capture_default_str();
+    app.add_option("--max-frame", max_frame,
+                   "largest request one client may send (payload bytes, or with a K or M "
+                   "suffix; at most 64M); a larger one gets E2BIG and the connection is closed "
+                   "(default: 64M)")
+        ->type_name("SIZE");
+    app.add_option("--max-log-size", max_log_size,
+                   "largest log buffer (log_size) PROG_LOAD and BTF_LOAD may ask for; a larger "
+                   "one fails with E2BIG (default: 16M)")
+        ->type_name("SIZE");
     app.add_option("MOUNTPOINT", cfg.mountpoint, "where to mount (created if missing)")
         ->capture_default_str();
     app.set_version_flag("--version", BPFFSD_VERSION);
@@ -107,6 +162,7 @@ Config parse_command_line(int argc, char **argv) {
         fprintf(stderr, "bpffsd: %s\n", st.error().message.c_str());
         exit(2);
     }
+    apply_size_options(cfg, max_memory, max_frame, max_log_size);
     if (cfg.ncpus == 0) cfg.ncpus = possible_cpus();
     prog_cmds::LoadPolicy policy;
     policy.checked_vm = cfg.checked_vm;
@@ -187,17 +243,15 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     // iter: maps.debug and progs.debug at the root, as the kernel's bpf_preload.
     if (auto st = preload_iterators(tree, getuid(), getgid()); !st)  // iter
         spdlog::warn("no maps.debug/progs.debug: {}", st.error().message);  // iter
+    mem_budget::set_limit(cfg.max_memory);
     Syscall syscall(tree, SyscallOptions{*mountpoint, cfg.ncpus, BPFFSD_VERSION});
+    syscall.set_limits(cfg.limits);
     // The socket first: a live daemon on it means its mount must not be
     // touched either.
-    auto server = ControlServer::start(socket_path, syscall);
+    auto server = ControlServer::start(socket_path, syscall, cfg.socket_access);
     if (!server)
         return startup_failed(server.error().message + " (" + errno_name(server.error().code) +
                               ")");
-    if (auto st = apply_socket_access(socket_path, cfg.socket_access); !st) {
-        (*server)->stop();
-        return startup_failed(st.error().message);
-    }
     MountOptions mopts;
     mopts.mountpoint = *mountpoint;
     mopts.socket_path = socket_path;
@@ -216,6 +270,7 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     }
     spdlog::info("bpffsd {} serving {} on {} ({} possible CPUs)", BPFFSD_VERSION, *mountpoint,
                  socket_path, cfg.ncpus);
+    if (cfg.max_memory != 0) spdlog::info("maps may use at most {} bytes", cfg.max_memory);
     daemonizer.ready();
     notify_systemd_ready("serving " + *mountpoint + " on " + socket_path);
 

@@ -41,6 +41,21 @@ Result<Bytes> install(CallState &c, std::shared_ptr<Object> obj) {
     return wire::encode(wire::LoadReply{static_cast<uint32_t>(*fd), {}});
 }
 
+// The log buffer of PROG_LOAD and BTF_LOAD: the kernel refuses a log_size
+// above UINT_MAX >> 2 (EINVAL); bpffsd also refuses one above what it lets
+// a client have (E2BIG), since the log travels in one reply frame.
+Status check_log_size(const CallState &c, uint32_t log_size) {
+    if (log_size > (UINT32_MAX >> 2))
+        return fail(EINVAL, "log_size " + std::to_string(log_size) +
+                                " is above the kernel's limit of " +
+                                std::to_string(UINT32_MAX >> 2) + " bytes");
+    if (log_size > c.max_log_size)
+        return fail(E2BIG, "log_size " + std::to_string(log_size) + " is above the " +
+                               std::to_string(c.max_log_size) +
+                               " bytes bpffsd allows a client (--max-log-size)");
+    return ok();
+}
+
 // ---- PROG_LOAD ----
 
 // bpffsd runs iterator programs (tracing, attach type iter) and keeps
@@ -249,6 +264,7 @@ const LoadPolicy &load_policy() {
 Result<Bytes> prog_load(CallState &c, Payload p) {
     auto req = decode<wire::ProgLoadRequest>(p, wire::Command::prog_load);
     if (!req) return tl::unexpected(req.error());
+    if (auto st = check_log_size(c, req->log_size); !st) return tl::unexpected(st.error());
     auto spec = prog_spec(c, *req);
     if (!spec) return load_failed(c, *req, spec.error());
     auto insns = instructions(req->insns);
@@ -277,6 +293,7 @@ Result<Bytes> prog_load(CallState &c, Payload p) {
 Result<Bytes> btf_load(CallState &c, Payload p) {
     auto req = decode<wire::BtfLoadRequest>(p, wire::Command::btf_load);
     if (!req) return tl::unexpected(req.error());
+    if (auto st = check_log_size(c, req->log_size); !st) return tl::unexpected(st.error());
     auto btf = BtfObject::create(req->btf);
     if (!btf) {
         if (req->log_level != 0 && req->log_size != 0)

@@ -22,6 +22,7 @@ struct CallState {
     Session &session;
     int64_t fd = -1;
     wire::Bytes error_body;
+    uint32_t max_log_size = UINT32_MAX;  // bpffsd --max-log-size
 };
 
 // How PROG_LOAD treats programs, from the daemon's configuration: which

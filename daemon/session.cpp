@@ -14,9 +14,10 @@ Result<int> Session::install_iter(std::shared_ptr<IterSession> iter) {
 }
 
 Result<int> Session::install_entry(FdEntry entry) {
-    if (table_.size() >= kMaxFds)
-        return fail(EMFILE, "this connection already has " + std::to_string(kMaxFds) +
-                                " open fds; close some first");
+    if (table_.size() >= max_fds_)
+        return fail(EMFILE, "this connection already has " + std::to_string(max_fds_) +
+                                " open fds, the most bpffsd allows one client "
+                                "(--max-client-fds); close some first");
     int fd;
     if (!free_.empty()) {
         fd = *free_.begin();

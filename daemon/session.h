@@ -36,7 +36,9 @@ class Session {
     static constexpr int kFirstFd = 3;
     static constexpr size_t kMaxFds = 65536;  // like RLIMIT_NOFILE's usual hard limit
 
-    explicit Session(Cred cred) : cred_(std::move(cred)) {}
+    // max_fds: open fds this connection may hold (bpffsd --max-client-fds).
+    explicit Session(Cred cred, size_t max_fds = kMaxFds)
+        : cred_(std::move(cred)), max_fds_(max_fds) {}
 
     const Cred &cred() const { return cred_; }
     void set_umask(mode_t umask) { cred_.umask = umask & 0777; }
@@ -58,6 +60,7 @@ class Session {
     Result<int> install_entry(FdEntry entry);
 
     Cred cred_;
+    size_t max_fds_;
     std::map<int, FdEntry> table_;
     std::set<int> free_;  // closed fds below next_
     int next_ = kFirstFd;

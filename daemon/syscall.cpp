@@ -509,6 +509,7 @@ Result<Bytes> obj_get_info_by_fd(Call &c, Payload p) {
 Result<Bytes> prog_command(Call &c, Payload p,
                            Result<Bytes> (*run)(prog_cmds::CallState &, Payload)) {
     prog_cmds::CallState state{c.session, -1, {}};
+    state.max_log_size = c.sys.limits().max_log_size;
     auto body = run(state, p);
     if (state.fd >= 0) c.out.fd = state.fd;
     c.error_body = std::move(state.error_body);

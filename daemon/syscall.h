@@ -14,6 +14,14 @@
 
 namespace bpffs {
 
+// What one client may use (bpffsd --max-client-fds, --max-frame,
+// --max-log-size); beyond them commands fail instead of growing the daemon.
+struct ClientLimits {
+    size_t max_fds = Session::kMaxFds;       // open fds per connection: EMFILE
+    uint32_t max_frame = wire::kMaxPayload;  // request payload bytes: E2BIG, then closed
+    uint32_t max_log_size = 16u << 20;       // PROG_LOAD/BTF_LOAD log_size: E2BIG
+};
+
 struct SyscallOptions {
     std::string mountpoint;      // canonical
     unsigned ncpus = 1;          // possible CPUs, sizes per-CPU values
@@ -35,11 +43,15 @@ class Syscall {
     CommandOutcome handle(Session &session, uint32_t command, std::span<const uint8_t> payload);
 
     const SyscallOptions &options() const { return opts_; }
+    // Set before serving; the defaults until then.
+    void set_limits(const ClientLimits &limits) { limits_ = limits; }
+    const ClientLimits &limits() const { return limits_; }
     PinTree &tree() { return tree_; }
 
   private:
     PinTree &tree_;
     SyscallOptions opts_;
+    ClientLimits limits_;
 };
 
 }  // namespace bpffs

@@ -73,8 +73,13 @@ bool start_daemon(DaemonProcess &d, std::string &error) {
         int log = open(d.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(log, 2);
         // allow_other: the tests also connect as an unprivileged user.
-        execl(exe, exe, "-f", "--log-level", "debug", "-o", "allow_other", "--socket",
-              d.socket.c_str(), d.mountpoint.c_str(), static_cast<char *>(nullptr));
+        std::vector<const char *> argv = {exe,  "-f",          "--log-level", "debug",
+                                          "-o", "allow_other", "--socket",    d.socket.c_str()};
+        for (const auto &arg : d.extra_args)
+            argv.push_back(arg.c_str());
+        argv.push_back(d.mountpoint.c_str());
+        argv.push_back(nullptr);
+        execv(exe, const_cast<char *const *>(argv.data()));
         _exit(127);
     }
     d.pid = pid;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace bpffs::test {
 
@@ -14,6 +15,7 @@ struct DaemonProcess {
     std::string socket;      // dir/ctl.sock
     std::string log;         // dir/bpffsd.log (the daemon's stderr)
     pid_t pid = -1;
+    std::vector<std::string> extra_args;  // given to bpffsd before the mount point
 };
 
 // Why these tests cannot run here ("" when they can): root and /dev/fuse.

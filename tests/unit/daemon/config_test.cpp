@@ -52,3 +52,25 @@ TEST_CASE("errno names") {
     CHECK(errno_name(E2BIG) == "E2BIG");
     CHECK(errno_name(99999) == "errno 99999");
 }
+
+TEST_CASE("sizes on the command line") {
+    CHECK(parse_size("0", "--max-memory") == 0u);
+    CHECK(parse_size("4096", "--max-memory") == 4096u);
+    CHECK(parse_size("64K", "--max-frame") == 64u << 10);
+    CHECK(parse_size("512M", "--max-memory") == 512u << 20);
+    CHECK(parse_size("2g", "--max-memory") == uint64_t{2} << 30);
+    CHECK(parse_size("1T", "--max-memory") == uint64_t{1} << 40);
+    CHECK(parse_size("16MiB", "--max-memory") == 16u << 20);
+    CHECK(parse_size("16MB", "--max-memory") == 16u << 20);
+    CHECK(parse_size("100B", "--max-memory") == 100u);
+    for (const char *bad : {"", "M", "-1", "1.5G", "12Q", "10 M", "1MiBx", "1BB"}) {
+        INFO(bad);
+        auto size = parse_size(bad, "--max-memory");
+        REQUIRE_FALSE(size);
+        CHECK(size.error().code == EINVAL);
+        CHECK(size.error().message.find("--max-memory") != std::string::npos);
+    }
+    auto huge = parse_size("99999999999T", "--max-memory");
+    REQUIRE_FALSE(huge);
+    CHECK(huge.error().code == ERANGE);
+}
