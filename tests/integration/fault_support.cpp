@@ -37,14 +37,30 @@ long process_rss_kib(pid_t pid) {
     return -1;
 }
 
-std::set<uint32_t> live_map_ids() {
+namespace {
+
+std::set<uint32_t> walk_ids(int (*get_next)(uint32_t, uint32_t *)) {
     std::set<uint32_t> ids;
     uint32_t id = 0, next = 0;
-    while (bpffs_map_get_next_id(id, &next) == 0) {
+    while (get_next(id, &next) == 0) {
         ids.insert(next);
         id = next;
     }
     return ids;
+}
+
+}  // namespace
+
+std::set<uint32_t> live_map_ids() {
+    return walk_ids(bpffs_map_get_next_id);
+}
+
+std::set<uint32_t> live_prog_ids() {
+    return walk_ids(bpffs_prog_get_next_id);
+}
+
+std::set<uint32_t> live_btf_ids() {
+    return walk_ids(bpffs_btf_get_next_id);
 }
 
 namespace {

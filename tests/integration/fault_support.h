@@ -19,6 +19,9 @@ long process_rss_kib(pid_t pid);
 
 // Ids of every live map, walked with bpffs_map_get_next_id.
 std::set<uint32_t> live_map_ids();
+// The same for programs and BTF objects.
+std::set<uint32_t> live_prog_ids();
+std::set<uint32_t> live_btf_ids();
 // Ids of the maps pinned anywhere under dir (walked through the FUSE mount,
 // each pin opened with bpffs_obj_get).
 std::set<uint32_t> pinned_map_ids(const std::string &dir);

@@ -1,15 +1,17 @@
 // Fault tests against a real bpffsd: clients SIGKILLed at random points of
 // every command (inside libbpffs calls, between frames, in the middle of a
-// frame), the mount unmounted and mounted again, and the daemon itself
-// SIGKILLed and restarted on the same mount point and socket.
+// frame), a pinned iterator removed while it is being read, the mount
+// unmounted and mounted again, and the daemon itself SIGKILLed and
+// restarted on the same mount point and socket.
 //
 // What must hold: the daemon keeps serving; a dead client's fds are
-// released, so the maps only it held are freed (live map ids are exactly the
-// pinned ones); nothing pinned is lost; the daemon's own fds come back to
-// where they were.
+// released, so the maps, programs and BTF only it held are freed (live ids
+// are exactly the pinned ones and the daemon's own); nothing pinned is lost;
+// the daemon's own fds come back to where they were.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -17,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -26,6 +29,7 @@
 
 #include "core/wire/frame.h"
 #include "core/wire/messages.h"
+#include "core/wire/prog_messages.h"
 #include "tests/integration/daemon_harness.h"
 #include "tests/integration/fault_support.h"
 #include "tools/libbpffs/bpffs.h"
@@ -125,9 +129,45 @@ int create_hash(const char *name, uint32_t max_entries = 64) {
     }
 }
 
+// Ids of a live program and BTF object for the GET_FD_BY_ID commands (the
+// daemon's own, so that the killed clients' fds hold them once more).
+uint32_t g_prog_id = 1, g_btf_id = 1;
+
+// A BTF blob with one type, `int`: what BTF_LOAD accepts.
+wire::Bytes tiny_btf() {
+    // Little-endian words: magic 0xeb9f, version 1, flags 0; hdr_len 24,
+    // type_off 0, type_len 16, str_off 16, str_len 5; then the type: name
+    // "int", BTF_KIND_INT, size 4, 32 bits; then the strings "\0int\0".
+    const uint32_t words[] = {0x0001eb9f, 24, 0, 16, 16, 5, 1, 1u << 24, 4, 32};
+    wire::Bytes b(sizeof(words) + 5, 0);
+    std::memcpy(b.data(), words, sizeof(words));
+    std::memcpy(b.data() + sizeof(words) + 1, "int", 3);
+    return b;
+}
+
 wire::Bytes request_payload(Command c, const std::string &pin_path) {
     using namespace wire;
     switch (c) {
+        case Command::prog_load: {
+            ProgLoadRequest r;
+            r.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+            r.name = "raw";
+            r.license = "GPL";
+            // r0 = 0; exit
+            r.insns = {0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0};
+            r.log_level = 1;
+            r.log_size = 4096;
+            return encode(r);
+        }
+        case Command::btf_load:
+            return encode(BtfLoadRequest{tiny_btf(), 0, 0});
+        case Command::prog_get_next_id:
+        case Command::btf_get_next_id:
+            return encode(GetNextIdRequest{0});
+        case Command::prog_get_fd_by_id:
+            return encode(GetFdByIdRequest{g_prog_id, 0});
+        case Command::btf_get_fd_by_id:
+            return encode(GetFdByIdRequest{g_btf_id, 0});
         case Command::map_create: {
             MapCreateRequest r;
             r.map_type = BPF_MAP_TYPE_HASH;
@@ -191,27 +231,16 @@ wire::Bytes request_payload(Command c, const std::string &pin_path) {
     }
 }
 
-constexpr Command kEveryCommand[] = {
-    Command::map_create,
-    Command::map_lookup_elem,
-    Command::map_update_elem,
-    Command::map_delete_elem,
-    Command::map_get_next_key,
-    Command::obj_pin,
-    Command::obj_get,
-    Command::map_get_next_id,
-    Command::map_get_fd_by_id,
-    Command::obj_get_info_by_fd,
-    Command::map_lookup_and_delete_elem,
-    Command::map_freeze,
-    Command::map_lookup_batch,
-    Command::map_lookup_and_delete_batch,
-    Command::map_update_batch,
-    Command::map_delete_batch,
-    Command::hello,
-    Command::close,
-    Command::fdinfo,
-};
+// Every command the protocol names (kernel numbers, then bpffsd's own from
+// 0x10000), so that commands added later are covered too (with an empty
+// payload until request_payload learns them).
+std::vector<Command> every_command() {
+    std::vector<Command> all;
+    for (uint32_t base : {0u, 0x10000u})
+        for (uint32_t n = base; n < base + 64; ++n)
+            if (wire::command_name(n) != nullptr) all.push_back(Command(n));
+    return all;
+}
 
 // Over a raw socket: HELLO, a map (fd 3), then `command` cut at cut_at
 // bytes of its frame (the whole frame when cut_at is past its end, then
@@ -246,13 +275,38 @@ void kill_after(pid_t pid, std::chrono::microseconds delay) {
     waitpid(pid, &status, 0);
 }
 
-void check_everything_released(const TestDaemon &td, std::set<uint32_t> held, uint32_t keep_id,
+// The objects alive before the test began: the daemon's own (its
+// preloaded iterators' maps, programs and BTF).
+struct LiveObjects {
+    std::set<uint32_t> maps = live_map_ids();
+    std::set<uint32_t> progs = live_prog_ids();
+    std::set<uint32_t> btfs = live_btf_ids();
+};
+
+// Waits (up to 5 s) until the live programs and BTF objects are those of before.
+bool wait_for_ids(std::set<uint32_t> (*live)(), const std::set<uint32_t> &want,
+                  std::set<uint32_t> &got) {
+    for (int i = 0; i < 100; ++i) {
+        got = live();
+        if (got == want) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+void check_everything_released(const TestDaemon &td, const LiveObjects &before, uint32_t keep_id,
                                int keep_fd, int baseline_fds) {
-    std::set<uint32_t> live, pinned;
+    std::set<uint32_t> live, pinned, held = before.maps;
     held.insert(keep_id);
     bool released = wait_live_equals_pinned(td.d.mountpoint, held, live, pinned);
     INFO("live maps " << live.size() << ", pinned maps " << pinned.size());
     CHECK(released);
+    // Programs and BTF the dead clients loaded are gone too; nothing pins them.
+    std::set<uint32_t> progs, btfs;
+    CHECK(wait_for_ids(live_prog_ids, before.progs, progs));
+    CHECK(progs.size() == before.progs.size());
+    CHECK(wait_for_ids(live_btf_ids, before.btfs, btfs));
+    CHECK(btfs.size() == before.btfs.size());
     CHECK(pinned.count(keep_id) == 1);
     // Every pin file opens (none is dangling) and pins its own map.
     CHECK(openable_pin_count(td.d.mountpoint) == pinned_file_count(td.d.mountpoint));
@@ -298,7 +352,7 @@ int make_keep_map(const TestDaemon &td, uint32_t &id) {
 
 TEST_CASE("clients killed in the middle of libbpffs calls leave nothing behind") {
     TestDaemon td;
-    std::set<uint32_t> daemon_own = live_map_ids();  // its preloaded iterators' maps
+    LiveObjects daemon_own;
     uint32_t keep_id = 0;
     int keep_fd = make_keep_map(td, keep_id);
     int baseline_fds = process_fd_count(td.d.pid);
@@ -317,13 +371,17 @@ TEST_CASE("clients killed in the middle of libbpffs calls leave nothing behind")
 
 TEST_CASE("clients killed at every point of every command's frame leave nothing behind") {
     TestDaemon td;
-    std::set<uint32_t> daemon_own = live_map_ids();  // its preloaded iterators' maps
+    LiveObjects daemon_own;
+    if (!daemon_own.progs.empty()) g_prog_id = *daemon_own.progs.begin();
+    if (!daemon_own.btfs.empty()) g_btf_id = *daemon_own.btfs.begin();
     uint32_t keep_id = 0;
     int keep_fd = make_keep_map(td, keep_id);
     int baseline_fds = process_fd_count(td.d.pid);
     std::mt19937 rng(7);
     int round = 0;
-    for (Command c : kEveryCommand) {
+    std::vector<Command> commands = every_command();
+    REQUIRE(commands.size() >= 26);
+    for (Command c : commands) {
         std::string pin = td.path("raw" + std::to_string(round++));
         size_t frame_size = wire::kHeaderSize + request_payload(c, pin).size();
         // Inside the header, at its end, inside the payload, the whole frame.
@@ -337,6 +395,106 @@ TEST_CASE("clients killed at every point of every command's frame leave nothing 
         }
     }
     check_everything_released(td, daemon_own, keep_id, keep_fd, baseline_fds);
+}
+
+// Reads the whole file at path in small reads; "" and errno set on failure.
+std::string read_in_small_steps(int fd, int &err) {
+    std::string all;
+    char buf[97];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0) {
+            err = errno;
+            return all;
+        }
+        if (n == 0) return all;
+        all.append(buf, size_t(n));
+    }
+}
+
+TEST_CASE("rm of an iterator while it is being read") {
+    TestDaemon td;
+    // Maps for maps.debug to list, so that a read takes many read() calls.
+    std::vector<int> maps;
+    for (int i = 0; i < 40; ++i) {
+        int fd = create_hash(("m" + std::to_string(i)).c_str());
+        REQUIRE(fd >= 3);
+        maps.push_back(fd);
+    }
+    // The preloaded maps.debug is a pinned iterator link; its fd pins it
+    // again under another name, which is removed and re-created below.
+    int link = bpffs_obj_get(td.path("maps.debug").c_str());
+    REQUIRE(link >= 3);
+    std::string expected;
+    {
+        int fd = open(td.path("maps.debug").c_str(), O_RDONLY);
+        REQUIRE(fd >= 0);
+        int err = 0;
+        expected = read_in_small_steps(fd, err);
+        close(fd);
+        REQUIRE(err == 0);
+        REQUIRE(expected.size() > 40 * 20);
+    }
+
+    SECTION("one reader: the open file reads to its end after the rm") {
+        std::string it = td.path("it");
+        REQUIRE(bpffs_obj_pin(link, it.c_str()) == 0);
+        int fd = open(it.c_str(), O_RDONLY);
+        REQUIRE(fd >= 0);
+        char first[50];
+        REQUIRE(read(fd, first, sizeof(first)) == ssize_t(sizeof(first)));
+        REQUIRE(unlink(it.c_str()) == 0);
+        CHECK(access(it.c_str(), F_OK) != 0);
+        int err = 0;
+        std::string rest = read_in_small_steps(fd, err);
+        close(fd);
+        CHECK(err == 0);
+        CHECK(std::string(first, sizeof(first)) + rest == expected);
+    }
+
+    SECTION("readers racing with rm and pin") {
+        std::string it = td.path("it");
+        std::atomic<bool> stop{false};
+        std::atomic<int> complete{0}, failures{0};
+        std::vector<std::thread> readers;
+        for (int r = 0; r < 4; ++r)
+            readers.emplace_back([&] {
+                while (!stop) {
+                    int fd = open(it.c_str(), O_RDONLY);
+                    if (fd < 0) {
+                        if (errno != ENOENT) failures++;
+                        continue;
+                    }
+                    int err = 0;
+                    std::string got = read_in_small_steps(fd, err);
+                    close(fd);
+                    if (err != 0 || got != expected)
+                        failures++;
+                    else
+                        complete++;
+                }
+            });
+        for (int round = 0; round < 150; ++round) {
+            REQUIRE(bpffs_obj_pin(link, it.c_str()) == 0);
+            std::this_thread::sleep_for(std::chrono::microseconds(round % 7 * 300));
+            REQUIRE(unlink(it.c_str()) == 0);
+        }
+        stop = true;
+        for (auto &t : readers)
+            t.join();
+        INFO(complete << " complete reads");
+        CHECK(failures == 0);
+        CHECK(complete > 0);
+    }
+    // The link lives on (our fd, the root's pin) and still reads.
+    int fd = open(td.path("maps.debug").c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    int err = 0;
+    CHECK(read_in_small_steps(fd, err) == expected);
+    close(fd);
+    bpffs_close(link);
+    for (int m : maps)
+        bpffs_close(m);
 }
 
 TEST_CASE("unmounted from outside, the daemon can be started again on the same paths") {
