@@ -17,6 +17,8 @@
 #include <cstring>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "core/pin_tree.h"
 #include "fs/fuse_mount.h"
 #include "fs/open_handler.h"
@@ -107,6 +109,10 @@ int main(int argc, char **argv) {
         sigaddset(&signals, sig);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    // spdlog's registry is created on first use; create it before the FUSE
+    // threads log, as bpffsd does (its lazy creation is thread-safe, but
+    // inside the uninstrumented libspdlog, so TSan cannot tell).
+    spdlog::set_level(spdlog::level::info);
     PinTree tree(PinTreeOptions{});
     if (auto pinned = pin_initial_objects(tree); !pinned) {
         std::fprintf(stderr, "pin: %s\n", pinned.error().message.c_str());
