@@ -220,11 +220,28 @@ class Shower {
     // Up to len bytes at data, zero-extended, never past the object's end
     // (the kernel reads an enum as 4 bytes whatever its size).
     uint64_t load(const uint8_t *data, size_t len) const {
-        if (obj_head_ != nullptr && data >= obj_head_ && data < obj_head_ + obj_size_)
-            len = std::min<size_t>(len, obj_head_ + obj_size_ - data);
         uint64_t v = 0;
-        std::memcpy(&v, data, std::min<size_t>(len, sizeof(v)));
+        read_bytes(&v, data, std::min<size_t>(len, sizeof(v)));
         return v;
+    }
+
+    // Copies len bytes at data; bytes outside the object being shown read
+    // as zero. Members can lie past their type's declared size (clang's
+    // DATASECs have size 0 until fixed up; hostile BTF), and the object is
+    // all the caller's buffer holds.
+    void read_bytes(void *dst, const uint8_t *data, size_t len) const {
+        if (obj_head_ == nullptr) {
+            std::memcpy(dst, data, len);
+            return;
+        }
+        std::memset(dst, 0, len);
+        auto begin = reinterpret_cast<uintptr_t>(data);
+        auto head = reinterpret_cast<uintptr_t>(obj_head_);
+        uintptr_t from = std::max(begin, head);
+        uintptr_t to = std::min(begin + len, head + obj_size_);
+        if (from < to)
+            std::memcpy(static_cast<uint8_t *>(dst) + (from - begin), obj_head_ + (from - head),
+                        to - from);
     }
 
     // ---- aggregates ----
@@ -336,7 +353,7 @@ class Shower {
         unsigned copy_bits = nr_bits + bits_offset;
         size_t copy_bytes = std::min<size_t>((copy_bits + 7) / 8, 16);
         unsigned __int128 v = 0;
-        std::memcpy(&v, data, copy_bytes);
+        read_bytes(&v, data, copy_bytes);
         v >>= bits_offset;
         if (nr_bits < 128) v &= (static_cast<unsigned __int128>(1) << nr_bits) - 1;
         show_u128(v);
@@ -362,7 +379,7 @@ class Shower {
             switch (bits) {
                 case 128: {
                     unsigned __int128 v;
-                    std::memcpy(&v, safe, sizeof(v));
+                    read_bytes(&v, safe, sizeof(v));
                     show_u128(v);
                     break;
                 }
@@ -385,7 +402,7 @@ class Shower {
                     break;
                 }
                 case 8:
-                    show_byte(safe[0], sign);
+                    show_byte(static_cast<uint8_t>(load(safe, 1)), sign);
                     break;
                 default:
                     show_int_bits(t, safe, bits_offset);
