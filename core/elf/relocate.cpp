@@ -57,7 +57,12 @@ class Flattener {
     const Section &section(size_t index) const { return *in_.obj.section(index); }
 
     Status append(size_t sec, size_t start, size_t len) {
-        const auto &code = code_of(sec);
+        // A call into .text needs .text to hold code (a hostile object may
+        // name a .text that is not an executable section).
+        auto found = in_.code.find(sec);
+        if (found == in_.code.end())
+            return fail(EINVAL, "section '" + section(sec).name + "' holds no program code");
+        const auto &code = found->second;
         if (start > code.size() || code.size() - start < len)
             return fail(EINVAL, "a function lies outside section '" + section(sec).name + "'");
         segments_.push_back({sec, start, out_.size(), len});
