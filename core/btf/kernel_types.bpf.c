@@ -14,3 +14,12 @@ struct bpf_link __bpffs_view_link;
  * declarations; a variable of each makes clang describe them in full. */
 struct bpf_iter_meta __bpffs_meta;
 struct seq_file __bpffs_seq_file;
+/* Typedefs no struct uses, which programs including libbpf's headers after
+ * the generated vmlinux.h need. */
+__s8 __bpffs_s8;
+__s16 __bpffs_s16;
+__s32 __bpffs_s32;
+__s64 __bpffs_s64;
+__be16 __bpffs_be16;
+__be32 __bpffs_be32;
+__wsum __bpffs_wsum;

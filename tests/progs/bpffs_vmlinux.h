@@ -40,7 +40,7 @@ struct bpf_iter_meta {
 } __attribute__((preserve_access_index));
 
 struct bpf_map {
-    __u32 map_type;
+    enum bpf_map_type___local map_type; /* an enum, as in the kernel and bpffsd */
     __u32 key_size;
     __u32 value_size;
     __u32 max_entries;

@@ -7,9 +7,7 @@
  * Types are the kernel's names with CO-RE (preserve_access_index), so the
  * objects relocate against the running kernel's BTF and against bpffsd's.
  * Programs that walk system-wide objects (maps, programs, links) only show
- * those named dt_*, the test's own: the kernel has others. Enum-typed
- * fields (map_type, prog and link types) are left out: bpffsd's views
- * declare them as __u32, and CO-RE does not match an int with an enum. */
+ * those named dt_*, the test's own: the kernel has others. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -30,7 +30,7 @@ struct bpf_map {
     __u32 value_size;
     __u32 key_size;
     __u64 max_entries; /* wider than the program's view */
-    __u32 map_type;
+    enum bpf_map_type map_type;
 };
 
 struct bpf_prog_aux {

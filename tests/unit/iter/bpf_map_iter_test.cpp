@@ -182,7 +182,8 @@ TEST_CASE("seq_printf_btf renders with the daemon's BTF, as the kernel with vmli
     REQUIRE(r.error == 0);
     // Zero members are left out without BTF_F_ZERO; the typedef names show.
     std::string expected = "(struct bpf_map){.id = (__u32)" + std::to_string(map->id()) +
-                           ",.map_type = (__u32)1,.key_size = (__u32)4,.value_size = (__u32)8,"
+                           ",.map_type = (enum bpf_map_type)BPF_MAP_TYPE_HASH,.key_size = "
+                           "(__u32)4,.value_size = (__u32)8,"
                            ".max_entries = (__u32)2,.name = (char[])['b','t','f','m','a','p',],}"
                            " -14 -22\n";
     CHECK(r.text.find(expected) != std::string::npos);
