@@ -8,7 +8,9 @@
 #include <optional>
 #include <vector>
 
+#include "core/btf/btf_layout.h"
 #include "core/elf/object_file.h"
+#include "tools/bpffsctl/btf_c_header.h"
 #include "tools/bpffsctl/btf_fetch.h"
 #include "tools/bpffsctl/btf_print.h"
 #include "tools/bpffsctl/cli.h"
@@ -223,7 +225,9 @@ int do_show(Cli &cli, Args args) {
 }
 
 // libbpf's btf__parse: the .BTF section of an ELF file, or a raw BTF file.
-bpffs::Result<bpffs::btf::Btf> btf_from_file(const std::string &path) {
+// pointer_size: 8 for an ELF (a BPF object is ELFCLASS64), libbpf's guess
+// for raw BTF.
+bpffs::Result<bpffs::btf::Btf> btf_from_file(const std::string &path, uint32_t &pointer_size) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return bpffs::fail(errno ? errno : ENOENT, strerror(errno ? errno : ENOENT));
     std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in),
@@ -236,9 +240,12 @@ bpffs::Result<bpffs::btf::Btf> btf_from_file(const std::string &path) {
         if (!obj) return bpffs::fail(EINVAL, obj.error().message);
         const bpffs::elf::Section *sec = obj->find_section(".BTF");
         if (sec == nullptr) return bpffs::fail(ENOENT, strerror(ENOENT));
+        pointer_size = 8;
         return bpffs::btf::Btf::parse(sec->data);
     }
-    return bpffs::btf::Btf::parse(bytes);
+    auto btf = bpffs::btf::Btf::parse(bytes);
+    if (btf) pointer_size = bpffs::btf::Layout::guess_pointer_size(*btf);
+    return btf;
 }
 
 int do_dump(Cli &cli, Args args) {
@@ -248,6 +255,7 @@ int do_dump(Cli &cli, Args args) {
     std::vector<uint32_t> roots;
     std::optional<uint32_t> btf_id;
     std::optional<bpffs::btf::Btf> btf;
+    std::optional<uint32_t> pointer_size;  // when known from an ELF file
     if (is_prefix(src, "map")) {
         if (args.argc() < 2) cli.usage();
         bpf_map_info info{};
@@ -290,13 +298,15 @@ int do_dump(Cli &cli, Args args) {
         btf_id = id;
     } else if (is_prefix(src, "file")) {
         std::string path = args.take();
-        auto parsed = btf_from_file(path);
+        uint32_t file_pointer_size = 0;
+        auto parsed = btf_from_file(path, file_pointer_size);
         if (!parsed) {
             cli.error("failed to load BTF from %s: %s", path.c_str(),
                       parsed.error().message.c_str());
             return -1;
         }
         btf = std::move(*parsed);
+        pointer_size = file_pointer_size;
     } else if (src == "daemon") {
         // bpffsd's own BTF, the analogue of /sys/kernel/btf/vmlinux.
         auto parsed = daemon_btf();
@@ -345,9 +355,8 @@ int do_dump(Cli &cli, Args args) {
             cli.error("JSON output for C-syntax dump is not supported");
             return -ENOTSUP;
         }
-        cli.error("C-syntax dump (format c) is not provided by %s yet; use format raw",
-                  cli.bin_name.c_str());
-        return -ENOTSUP;
+        return dump_btf_c(cli, *btf, roots,
+                          pointer_size.value_or(bpffs::btf::Layout::guess_pointer_size(*btf)));
     }
     if (cli.json())
         dump_btf_raw_json(cli.jw(), *btf, roots);
