@@ -75,7 +75,7 @@ run_tour() {  # run_tour ROLE: the tour in a fresh home, its daemon stopped afte
         (cd "$home" && "${env[@]}" bash "$work/$role.sh")
     else
         chown 65534:65534 "$home"
-        mkdir -p -m 0700 /run/user/65534
+        mkdir -p /run/user && mkdir -m 0700 /run/user/65534
         chown 65534:65534 /run/user/65534
         (cd "$home" && setpriv --reuid=65534 --regid=65534 --clear-groups \
             "${env[@]}" XDG_RUNTIME_DIR=/run/user/65534 bash "$work/$role.sh")
