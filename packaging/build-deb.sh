@@ -38,6 +38,14 @@ cp -r "$tree/packaging/debian" "$tree/debian"
 
 cd "$tree"
 export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=2 nocheck}"
+# Meson compiles through ccache when it is installed. debhelper points HOME
+# at a directory inside the tree, which would give every build an empty
+# cache: name the usual one. The temporary tree's path differs on each
+# run; relative to base_dir it does not, so rebuilds of unchanged files hit.
+if command -v ccache >/dev/null; then
+    CCACHE_DIR=$(ccache --get-config cache_dir)
+    export CCACHE_DIR CCACHE_BASEDIR=$work
+fi
 dpkg-buildpackage -us -uc -b
 cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$outdir"/
 echo "packages in $outdir:"
