@@ -5,10 +5,14 @@
 // - default_permissions: the kernel's FUSE module runs the VFS's DAC checks
 //   on our attributes, as the VFS does for the kernel's bpffs; the tree
 //   checks again with each request's credentials.
-// - Caches: entries and attributes are cached for cache_timeout seconds;
-//   changes made through the socket (pins, OBJ_GET's atime) invalidate them
-//   with fuse_lowlevel_notify_inval_entry/inval_inode through the tree's
-//   change hook, so the next ls or stat sees them.
+// - Caches: entries and attributes are cached for cache_timeout seconds
+//   (an hour by default). Only two parties change the tree: the kernel
+//   through FUSE, which updates or drops its own caches for what it
+//   changed, and the control socket (pins, OBJ_GET's atime), whose changes
+//   invalidate them with fuse_lowlevel_notify_inval_entry/inval_inode
+//   through the tree's change hook. So a cached entry is never stale, and
+//   stat, unlink and path walks of cached names reach the daemon once per
+//   timeout instead of every time (a LOOKUP before every UNLINK with 1 s).
 // - statfs: FUSE reports its own f_type; the rest is bpffs's.
 // - Root mode: the tree's (the kernel's bpffs root is 01777 by default).
 #pragma once
@@ -33,8 +37,9 @@ struct MountOptions {
     // What open(2) of a pinned object does, per object kind; null: EIO for all.
     std::shared_ptr<OpenHandlers> open_handlers;
     // How long the kernel may cache entries and attributes. Changes made
-    // through the socket invalidate the caches explicitly.
-    double cache_timeout = 1.0;
+    // through the socket invalidate the caches explicitly; the bound only
+    // limits how long a missed invalidation (a bug) could be seen.
+    double cache_timeout = 3600.0;
 };
 
 class FuseMount {

@@ -19,7 +19,7 @@ struct FsContext {
     PinTree &tree;
     std::shared_ptr<OpenHandlers> open_handlers;  // may be null: every open is EIO
     std::string socket_path;                      // the value of user.bpffs.socket
-    double cache_timeout = 1.0;                   // entry and attribute timeouts, seconds
+    double cache_timeout = 3600.0;                // entry and attribute timeouts, seconds
     std::function<void()> on_init;                // the kernel's INIT was answered
 };
 
