@@ -158,6 +158,46 @@ TEST_CASE("fds are numbered lowest free first, from 3") {
     bpffs_close(3);
 }
 
+// libbpffs does not wait for the reply to closing an fd it handed out (the
+// reply is read with the next one); the close still takes effect before any
+// later command, and other fds are closed with a wait, so EBADF is answered.
+TEST_CASE("closes not waited for take effect in order") {
+    std::vector<int> fds;
+    std::vector<uint32_t> ids;
+    for (int i = 0; i < 200; ++i) {  // more than the closes that may be in flight
+        fds.push_back(create_hash("many"));
+        REQUIRE(fds.back() >= 0);
+        ids.push_back(id_of(fds.back()));
+    }
+    for (int fd : fds)
+        CHECK(bpffs_close(fd) == 0);
+    // Nothing else holds these maps: each is gone for the very next command.
+    for (uint32_t id : ids)
+        CHECK(bpffs_map_get_fd_by_id(id) == -ENOENT);
+    CHECK(bpffs_close(fds.front()) == -EBADF);  // closed already
+    CHECK(bpffs_close(4000) == -EBADF);         // never open
+    // The lowest fds are free again, in order.
+    int fd = create_hash("again");
+    CHECK(fd == fds.front());
+    uint32_t key = 1;
+    uint64_t value = 2;
+    CHECK(bpffs_map_update_elem(fd, &key, &value, 0) == 0);
+    CHECK(bpffs_close(fd) == 0);
+    // OBJ_GET and close in a loop (the benchmark's pattern) reuse one number.
+    int pinned = create_hash("pinned");
+    REQUIRE(bpffs_obj_pin(pinned, in_mount("closes_in_order").c_str()) == 0);
+    int first = bpffs_obj_get(in_mount("closes_in_order").c_str());
+    REQUIRE(first >= 0);
+    CHECK(bpffs_close(first) == 0);
+    for (int i = 0; i < 100; ++i) {
+        int got = bpffs_obj_get(in_mount("closes_in_order").c_str());
+        CHECK(got == first);
+        CHECK(bpffs_close(got) == 0);
+    }
+    CHECK(bpffs_close(pinned) == 0);
+    CHECK(unlink(in_mount("closes_in_order").c_str()) == 0);
+}
+
 TEST_CASE("bad fds and non-map fds give the kernel's errors") {
     uint32_t key = 0;
     uint64_t value = 0;

@@ -9,8 +9,8 @@
 #include "core/wire/messages.h"
 #include "tools/libbpffs/client_path.h"
 #include "tools/libbpffs/connection.h"
-#include "tools/libbpffs/map_elem.h"
 #include "tools/libbpffs/link_info.h"  // link
+#include "tools/libbpffs/map_elem.h"
 #include "tools/libbpffs/prog_info.h"  // prog
 
 using namespace bpffs;
@@ -77,7 +77,7 @@ int new_fd(Command command, const Bytes &payload, const std::string *path_hint =
     auto r = call<wire::FdReply>(command, payload, path_hint);
     if (!r) return failure(r.error());
     int fd = static_cast<int>(r->fd);
-    Connection::instance().forget_fd(fd);  // a reused number: old sizes no longer apply
+    Connection::instance().adopt_fd(fd);  // a reused number: old sizes no longer apply
     return fd;
 }
 
@@ -382,8 +382,8 @@ int bpffs_obj_get_fdinfo(int fd, struct bpffs_fdinfo *info) {
 }
 
 int bpffs_close(int fd) {
-    Connection::instance().forget_fd(fd);
-    return simple(Command::close, wire::encode(wire::CloseRequest{static_cast<uint32_t>(fd)}));
+    if (auto closed = Connection::instance().close_fd(fd); !closed) return failure(closed.error());
+    return 0;
 }
 
 }  // extern "C"

@@ -124,25 +124,92 @@ Status Connection::connect_locked(const std::string *path_hint) {
 
 Result<wire::Reply> Connection::exchange_locked(uint32_t command, const wire::Bytes &payload) {
     uint32_t seq = ++sequence_;
-    auto lose = [&](const std::string &why) { return tl::unexpected(lose_locked(why)); };
     if (payload.size() > wire::kMaxPayload)
         return fail(E2BIG, "the request of " + std::to_string(payload.size()) +
                                " bytes exceeds the protocol's limit of " +
                                std::to_string(wire::kMaxPayload) + " bytes");
-    if (!send_all(fd_, wire::encode_request(command, seq, payload))) return lose(strerror(errno));
-    wire::Bytes header(wire::kHeaderSize);
-    if (!recv_all(fd_, header.data(), header.size())) return lose(strerror(errno));
+    if (!send_all(fd_, wire::encode_request(command, seq, payload)))
+        return tl::unexpected(lose_locked(strerror(errno)));
+    // The replies of earlier closes come first; the daemon was working on
+    // this request while they were read.
+    if (auto drained = drain_owed_locked(); !drained) return tl::unexpected(drained.error());
+    return read_reply_locked(seq);
+}
+
+Result<wire::Reply> Connection::read_reply_locked(uint32_t seq) {
+    auto lose = [&](const std::string &why) { return tl::unexpected(lose_locked(why)); };
+    if (!buffer_locked(wire::kHeaderSize)) return lose(strerror(errno));
     wire::ReplyHeader h;
-    wire::decode_header(header, h);
+    wire::decode_header(std::span<const uint8_t>(in_.data() + in_begin_, wire::kHeaderSize), h);
+    in_begin_ += wire::kHeaderSize;
     auto verdict = wire::check_header(h.magic, h.version, h.payload_len);
     if (verdict != wire::HeaderVerdict::ok)
         return lose(wire::header_error(verdict, h.payload_len, h.version).message);
     if (h.sequence != seq) return lose("a reply arrived out of sequence");
+    // What the header's read brought along, then the rest straight into place.
     wire::Bytes body(h.payload_len);
-    if (!recv_all(fd_, body.data(), body.size())) return lose(strerror(errno));
+    const size_t have = std::min<size_t>(body.size(), in_end_ - in_begin_);
+    if (have != 0) memcpy(body.data(), in_.data() + in_begin_, have);
+    in_begin_ += have;
+    if (!recv_all(fd_, body.data() + have, body.size() - have)) return lose(strerror(errno));
     auto reply = wire::decode_reply_payload(h.error, body);
     if (!reply) return lose(reply.error().message);
     return reply;
+}
+
+bool Connection::buffer_locked(size_t len) {
+    if (in_end_ - in_begin_ >= len) return true;
+    if (in_.empty()) in_.resize(kReplyChunk);
+    memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+    while (in_end_ < len) {
+        ssize_t n = read(fd_, in_.data() + in_end_, in_.size() - in_end_);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = ECONNRESET;
+            return false;
+        }
+        in_end_ += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+Status Connection::drain_owed_locked() {
+    while (!owed_.empty()) {
+        auto reply = read_reply_locked(owed_.front());
+        if (!reply) return tl::unexpected(reply.error());
+        owed_.pop_front();
+        // Only fds the daemon handed out and nobody closed since are closed
+        // without waiting: a refusal means the two sides disagree on the
+        // fd table, and nothing this connection says can be trusted.
+        if (reply->error != 0)
+            return tl::unexpected(lose_locked(
+                "the daemon refused to close an fd it had handed out: " + reply->message));
+    }
+    return ok();
+}
+
+Status Connection::close_fd(int fd) {
+    std::lock_guard lock(mutex_);
+    sizes_.erase(fd);
+    if (lost_) return fail(ENOTCONN, lost_reason_);
+    if (fd_ < 0) {
+        if (auto st = connect_locked(nullptr); !st) return st;
+    }
+    auto payload = wire::encode(wire::CloseRequest{static_cast<uint32_t>(fd)});
+    constexpr auto kClose = static_cast<uint32_t>(wire::Command::close);
+    if (adopted_.erase(fd) != 0 && owed_.size() < kMaxOwed) {
+        uint32_t seq = ++sequence_;
+        if (!send_all(fd_, wire::encode_request(kClose, seq, payload)))
+            return tl::unexpected(lose_locked(strerror(errno)));
+        owed_.push_back(seq);
+        return ok();
+    }
+    auto reply = exchange_locked(kClose, payload);
+    if (!reply) return tl::unexpected(reply.error());
+    if (reply->error != 0) return fail(reply->error, reply->message);
+    return ok();
 }
 
 Error Connection::lose_locked(const std::string &why) {
@@ -166,6 +233,7 @@ Status Connection::pipeline(std::span<const Outgoing> requests,
     if (fd_ < 0) {
         if (auto st = connect_locked(nullptr); !st) return st;
     }
+    if (auto drained = drain_owed_locked(); !drained) return drained;
     for (const auto &r : requests)
         if (r.payload->size() > wire::kMaxPayload)
             return fail(E2BIG, "a request of " + std::to_string(r.payload->size()) +
@@ -174,6 +242,14 @@ Status Connection::pipeline(std::span<const Outgoing> requests,
     size_t encoded = 0, answered = 0;
     wire::Bytes out, in(kReadChunk);
     size_t out_sent = 0, in_len = 0, in_parsed = 0;
+    // Every earlier reply was read, so the buffered reads hold nothing; were
+    // they to, those bytes come first.
+    if (in_end_ > in_begin_) {
+        in_len = in_end_ - in_begin_;
+        if (in_len > in.size()) in.resize(in_len);
+        memcpy(in.data(), in_.data() + in_begin_, in_len);
+        in_begin_ = in_end_ = 0;
+    }
     while (answered < requests.size()) {
         while (encoded < requests.size() && encoded - answered < kWindow &&
                out.size() - out_sent < kUnsentBytes) {
@@ -252,6 +328,9 @@ void Connection::drop_locked() {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
     sizes_.clear();
+    adopted_.clear();
+    owed_.clear();
+    in_begin_ = in_end_ = 0;
 }
 
 void Connection::disconnect() {
@@ -292,6 +371,12 @@ Result<MapSizes> Connection::map_sizes(int fd) {
 void Connection::forget_fd(int fd) {
     std::lock_guard lock(mutex_);
     sizes_.erase(fd);
+}
+
+void Connection::adopt_fd(int fd) {
+    std::lock_guard lock(mutex_);
+    sizes_.erase(fd);
+    adopted_.insert(fd);
 }
 
 }  // namespace bpffs::client
