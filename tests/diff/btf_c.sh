@@ -5,6 +5,7 @@
 #     directories given,
 #   - hand-made raw BTF (btf_edge_cases.py: signed and 64-bit enums,
 #     duplicate names, forward declarations, tags, odd layouts, cycles),
+#     also in raw format, plain and JSON,
 #   - the running kernel's /sys/kernel/btf/vmlinux, when there is one,
 #   - bpffsd's own BTF: `bpffsctl btf dump daemon format c` against
 #     `bpftool btf dump file kernel_types.bpf.o format c`,
@@ -96,11 +97,16 @@ done
 python3 "$edge_cases" "$top/edge" || exit 1
 for btf in "$top"/edge/*.btf; do
     compare "$(basename "$btf")" btf dump file "$btf" format c -- btf dump file "$btf" format c
+    # and in raw format, which progs.scenario only sees for clang's BTF
+    compare "$(basename "$btf") raw" btf dump file "$btf" -- btf dump file "$btf"
+    compare "$(basename "$btf") -j" -j btf dump file "$btf" -- -j btf dump file "$btf"
 done
 
 if [ -r /sys/kernel/btf/vmlinux ]; then
     compare vmlinux btf dump file /sys/kernel/btf/vmlinux format c -- \
         btf dump file /sys/kernel/btf/vmlinux format c
+    compare "vmlinux raw" btf dump file /sys/kernel/btf/vmlinux -- \
+        btf dump file /sys/kernel/btf/vmlinux
 fi
 
 compare "daemon BTF" btf dump file "$kernel_types_obj" format c -- btf dump daemon format c

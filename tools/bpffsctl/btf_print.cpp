@@ -1,6 +1,9 @@
 #include "tools/bpffsctl/btf_print.h"
 
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tools/bpffsctl/cli.h"
 #include "tools/bpffsctl/json_writer.h"
@@ -12,74 +15,94 @@ namespace {
 using bpffs::btf::Btf;
 using bpffs::btf::Type;
 
-const char *kind_str(uint32_t kind) {
-    static const char *const kNames[] = {
-        "UNKNOWN", "INT",     "PTR",      "ARRAY",    "STRUCT",   "UNION",  "ENUM",
-        "FWD",     "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",   "FUNC_PROTO",
-        "VAR",     "DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG", "ENUM64",
-    };
-    return kind < sizeof(kNames) / sizeof(kNames[0]) ? kNames[kind] : "UNKNOWN";
+// A field's value: JSON writes numbers as numbers, the plain format adds a
+// suffix where bpftool does (ENUM64 values: LL, ULL).
+struct Value {
+    enum class Kind { kUnsigned, kSigned, kString } kind = Kind::kUnsigned;
+    uint64_t u = 0;
+    int64_t s = 0;
+    std::string str;
+    const char *plain_suffix = "";
+    // bpftool's JSON reads an unsigned ENUM's value from the signed 32-bit
+    // field and widens it: 0xffffffff is 18446744073709551615 there.
+    std::optional<uint64_t> json_unsigned;
+};
+
+Value unsigned_value(uint64_t v, const char *suffix = "") {
+    return {Value::Kind::kUnsigned, v, 0, {}, suffix, std::nullopt};
+}
+Value signed_value(int64_t v, const char *suffix = "") {
+    return {Value::Kind::kSigned, 0, v, {}, suffix, std::nullopt};
+}
+Value string_value(std::string v) {
+    return {Value::Kind::kString, 0, 0, std::move(v), "", std::nullopt};
+}
+
+struct Field {
+    const char *key;
+    Value value;
+};
+
+// One member, enumerator, parameter or DATASEC variable.
+struct Entry {
+    std::optional<std::string> name;  // DATASEC variables have none
+    std::vector<Field> fields;
+    std::string plain_note;  // plain format only: DATASEC's "(VAR 'x')"
+};
+
+// A type as bpftool's raw dump describes it, once for both formats: the
+// fields after "[id] KIND 'name'", then its entries, which JSON lists under
+// list_key.
+struct Description {
+    std::vector<Field> fields;
+    const char *plain_separator = " ";  // VAR's plain line has "type_id=N, linkage=L"
+    const char *list_key = nullptr;
+    std::vector<Entry> entries;
+};
+
+// A name from a table indexed by value, or the fallback.
+const char *table_name(uint32_t v, std::initializer_list<const char *> names,
+                       const char *fallback) {
+    return v < names.size() ? names.begin()[v] : fallback;
 }
 
 const char *int_encoding(uint32_t enc) {
-    switch (enc) {
-        case 0:
-            return "(none)";
-        case BTF_INT_SIGNED:
-            return "SIGNED";
-        case BTF_INT_CHAR:
-            return "CHAR";
-        case BTF_INT_BOOL:
-            return "BOOL";
-        default:
-            return "UNKN";
-    }
+    // BTF_INT_SIGNED 1, BTF_INT_CHAR 2, BTF_INT_BOOL 4.
+    return table_name(enc, {"(none)", "SIGNED", "CHAR", "UNKN", "BOOL"}, "UNKN");
 }
 
-const char *var_linkage(uint32_t l) {
-    switch (l) {
-        case BTF_VAR_STATIC:
-            return "static";
-        case BTF_VAR_GLOBAL_ALLOCATED:
-            return "global";
-        case BTF_VAR_GLOBAL_EXTERN:
-            return "extern";
-        default:
-            return "(unknown)";
-    }
-}
-
-const char *func_linkage(uint32_t l) {
-    switch (l) {
-        case BTF_FUNC_STATIC:
-            return "static";
-        case BTF_FUNC_GLOBAL:
-            return "global";
-        case BTF_FUNC_EXTERN:
-            return "extern";
-        default:
-            return "(unknown)";
-    }
+// VAR and FUNC linkages share their numbering: static, global, extern.
+const char *linkage_name(uint32_t l) {
+    return table_name(l, {"static", "global", "extern"}, "(unknown)");
 }
 
 std::string name_or_anon(std::string_view name) {
     return name.empty() ? "(anon)" : std::string(name);
 }
 
-// Bit offset and bitfield size as the type's encoding stores them: with
-// kflag, the member's offset word packs both.
-void member_bits(const Type &t, const bpffs::btf::Member &m, uint32_t &off, uint32_t &size) {
-    off = m.bit_offset;
-    size = t.kflag ? m.bitfield_size : 0;
+Entry enumerator_entry(const Type &t, const bpffs::btf::EnumValue &e) {
+    Value v;
+    if (t.kind == BTF_KIND_ENUM && t.kflag) {
+        v = signed_value(static_cast<int32_t>(e.value));
+    } else if (t.kind == BTF_KIND_ENUM) {
+        v = unsigned_value(static_cast<uint32_t>(e.value));
+        v.json_unsigned = static_cast<uint64_t>(int64_t{static_cast<int32_t>(e.value)});
+    } else {
+        v = t.kflag ? signed_value(e.value, "LL")
+                    : unsigned_value(static_cast<uint64_t>(e.value), "ULL");
+    }
+    return {name_or_anon(e.name), {{"val", v}}, {}};
 }
 
-void type_plain(FILE *out, const Btf &btf, uint32_t id) {
-    const Type &t = btf.type(id);
-    fprintf(out, "[%u] %s '%s'", id, kind_str(t.kind), name_or_anon(t.name).c_str());
+Description describe(const Btf &btf, const Type &t) {
+    Description d;
+    auto add = [&](const char *key, Value v) { d.fields.push_back({key, std::move(v)}); };
     switch (t.kind) {
         case BTF_KIND_INT:
-            fprintf(out, " size=%u bits_offset=%u nr_bits=%u encoding=%s", t.size, t.int_offset,
-                    t.int_bits, int_encoding(t.int_encoding));
+            add("size", unsigned_value(t.size));
+            add("bits_offset", unsigned_value(t.int_offset));
+            add("nr_bits", unsigned_value(t.int_bits));
+            add("encoding", string_value(int_encoding(t.int_encoding)));
             break;
         case BTF_KIND_PTR:
         case BTF_KIND_CONST:
@@ -87,194 +110,157 @@ void type_plain(FILE *out, const Btf &btf, uint32_t id) {
         case BTF_KIND_RESTRICT:
         case BTF_KIND_TYPEDEF:
         case BTF_KIND_TYPE_TAG:
-            fprintf(out, " type_id=%u", t.type);
+            add("type_id", unsigned_value(t.type));
             break;
         case BTF_KIND_ARRAY:
-            fprintf(out, " type_id=%u index_type_id=%u nr_elems=%u", t.array_elem, t.array_index,
-                    t.array_nelems);
+            add("type_id", unsigned_value(t.array_elem));
+            add("index_type_id", unsigned_value(t.array_index));
+            add("nr_elems", unsigned_value(t.array_nelems));
             break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
-            fprintf(out, " size=%u vlen=%u", t.size, t.vlen);
+            add("size", unsigned_value(t.size));
+            add("vlen", unsigned_value(t.vlen));
+            d.list_key = "members";
             for (const auto &m : t.members) {
-                uint32_t off, size;
-                member_bits(t, m, off, size);
-                fprintf(out, "\n\t'%s' type_id=%u bits_offset=%u", name_or_anon(m.name).c_str(),
-                        m.type, off);
-                if (size) fprintf(out, " bitfield_size=%u", size);
+                Entry e{name_or_anon(m.name),
+                        {{"type_id", unsigned_value(m.type)},
+                         {"bits_offset", unsigned_value(m.bit_offset)}},
+                        {}};
+                // With kflag, the member's offset word packs both.
+                if (t.kflag && m.bitfield_size)
+                    e.fields.push_back({"bitfield_size", unsigned_value(m.bitfield_size)});
+                d.entries.push_back(std::move(e));
             }
             break;
         case BTF_KIND_ENUM:
-            fprintf(out, " encoding=%s size=%u vlen=%u", t.kflag ? "SIGNED" : "UNSIGNED", t.size,
-                    t.vlen);
-            for (const auto &e : t.enumerators) {
-                if (t.kflag)
-                    fprintf(out, "\n\t'%s' val=%d", name_or_anon(e.name).c_str(),
-                            static_cast<int32_t>(e.value));
-                else
-                    fprintf(out, "\n\t'%s' val=%u", name_or_anon(e.name).c_str(),
-                            static_cast<uint32_t>(e.value));
-            }
-            break;
         case BTF_KIND_ENUM64:
-            fprintf(out, " encoding=%s size=%u vlen=%u", t.kflag ? "SIGNED" : "UNSIGNED", t.size,
-                    t.vlen);
-            for (const auto &e : t.enumerators) {
-                if (t.kflag)
-                    fprintf(out, "\n\t'%s' val=%lldLL", name_or_anon(e.name).c_str(),
-                            static_cast<long long>(e.value));
-                else
-                    fprintf(out, "\n\t'%s' val=%lluULL", name_or_anon(e.name).c_str(),
-                            static_cast<unsigned long long>(e.value));
-            }
+            add("encoding", string_value(t.kflag ? "SIGNED" : "UNSIGNED"));
+            add("size", unsigned_value(t.size));
+            add("vlen", unsigned_value(t.vlen));
+            d.list_key = "values";
+            for (const auto &e : t.enumerators)
+                d.entries.push_back(enumerator_entry(t, e));
             break;
         case BTF_KIND_FWD:
-            fprintf(out, " fwd_kind=%s", t.kflag ? "union" : "struct");
+            add("fwd_kind", string_value(t.kflag ? "union" : "struct"));
             break;
         case BTF_KIND_FUNC:
-            fprintf(out, " type_id=%u linkage=%s", t.type, func_linkage(t.linkage));
+            add("type_id", unsigned_value(t.type));
+            add("linkage", string_value(linkage_name(t.linkage)));
             break;
         case BTF_KIND_FUNC_PROTO:
-            fprintf(out, " ret_type_id=%u vlen=%u", t.type, t.vlen);
+            add("ret_type_id", unsigned_value(t.type));
+            add("vlen", unsigned_value(t.vlen));
+            d.list_key = "params";
             for (const auto &p : t.params)
-                fprintf(out, "\n\t'%s' type_id=%u", name_or_anon(p.name).c_str(), p.type);
+                d.entries.push_back(
+                    {name_or_anon(p.name), {{"type_id", unsigned_value(p.type)}}, {}});
             break;
         case BTF_KIND_VAR:
-            fprintf(out, " type_id=%u, linkage=%s", t.type, var_linkage(t.linkage));
+            add("type_id", unsigned_value(t.type));
+            add("linkage", string_value(linkage_name(t.linkage)));
+            d.plain_separator = ", ";
             break;
         case BTF_KIND_DATASEC:
-            fprintf(out, " size=%u vlen=%u", t.size, t.vlen);
+            add("size", unsigned_value(t.size));
+            add("vlen", unsigned_value(t.vlen));
+            d.list_key = "vars";
             for (const auto &v : t.secinfos) {
-                fprintf(out, "\n\ttype_id=%u offset=%u size=%u", v.type, v.offset, v.size);
+                Entry e{std::nullopt,
+                        {{"type_id", unsigned_value(v.type)},
+                         {"offset", unsigned_value(v.offset)},
+                         {"size", unsigned_value(v.size)}},
+                        {}};
                 if (v.type <= btf.type_count()) {
                     const Type &vt = btf.type(v.type);
-                    fprintf(out, " (%s '%s')", kind_str(vt.kind), name_or_anon(vt.name).c_str());
+                    e.plain_note = std::string(" (") + bpffs::btf::kind_name(vt.kind) + " '" +
+                                   name_or_anon(vt.name) + "')";
                 }
+                d.entries.push_back(std::move(e));
             }
             break;
         case BTF_KIND_FLOAT:
-            fprintf(out, " size=%u", t.size);
+            add("size", unsigned_value(t.size));
             break;
         case BTF_KIND_DECL_TAG:
-            fprintf(out, " type_id=%u component_idx=%d", t.type, t.decl_component_idx);
+            add("type_id", unsigned_value(t.type));
+            add("component_idx", signed_value(t.decl_component_idx));
             break;
         default:
             break;
+    }
+    return d;
+}
+
+void put_plain(FILE *out, const Field &f, const char *separator) {
+    const Value &v = f.value;
+    fprintf(out, "%s%s=", separator, f.key);
+    switch (v.kind) {
+        case Value::Kind::kUnsigned:
+            fprintf(out, "%llu", static_cast<unsigned long long>(v.u));
+            break;
+        case Value::Kind::kSigned:
+            fprintf(out, "%lld", static_cast<long long>(v.s));
+            break;
+        case Value::Kind::kString:
+            fputs(v.str.c_str(), out);
+            break;
+    }
+    fputs(v.plain_suffix, out);
+}
+
+void put_json(JsonWriter &w, const Field &f) {
+    switch (f.value.kind) {
+        case Value::Kind::kUnsigned:
+            w.uint_field(f.key, f.value.json_unsigned.value_or(f.value.u));
+            break;
+        case Value::Kind::kSigned:
+            w.int_field(f.key, f.value.s);
+            break;
+        case Value::Kind::kString:
+            w.string_field(f.key, f.value.str);
+            break;
+    }
+}
+
+// "[3] STRUCT 'x' size=16 vlen=2", then a tab-indented line per entry.
+void type_plain(FILE *out, const Btf &btf, uint32_t id) {
+    const Type &t = btf.type(id);
+    const Description d = describe(btf, t);
+    fprintf(out, "[%u] %s '%s'", id, bpffs::btf::kind_name(t.kind), name_or_anon(t.name).c_str());
+    for (size_t i = 0; i < d.fields.size(); i++)
+        put_plain(out, d.fields[i], i == 0 ? " " : d.plain_separator);
+    for (const Entry &e : d.entries) {
+        fputs("\n\t", out);
+        if (e.name) fprintf(out, "'%s'", e.name->c_str());
+        for (size_t i = 0; i < e.fields.size(); i++)
+            put_plain(out, e.fields[i], i == 0 && !e.name ? "" : " ");
+        fputs(e.plain_note.c_str(), out);
     }
     fputs("\n", out);
 }
 
 void type_json(JsonWriter &w, const Btf &btf, uint32_t id) {
     const Type &t = btf.type(id);
+    const Description d = describe(btf, t);
     w.start_object();
     w.uint_field("id", id);
-    w.string_field("kind", kind_str(t.kind));
+    w.string_field("kind", bpffs::btf::kind_name(t.kind));
     w.string_field("name", name_or_anon(t.name));
-    switch (t.kind) {
-        case BTF_KIND_INT:
-            w.uint_field("size", t.size);
-            w.uint_field("bits_offset", t.int_offset);
-            w.uint_field("nr_bits", t.int_bits);
-            w.string_field("encoding", int_encoding(t.int_encoding));
-            break;
-        case BTF_KIND_PTR:
-        case BTF_KIND_CONST:
-        case BTF_KIND_VOLATILE:
-        case BTF_KIND_RESTRICT:
-        case BTF_KIND_TYPEDEF:
-        case BTF_KIND_TYPE_TAG:
-            w.uint_field("type_id", t.type);
-            break;
-        case BTF_KIND_ARRAY:
-            w.uint_field("type_id", t.array_elem);
-            w.uint_field("index_type_id", t.array_index);
-            w.uint_field("nr_elems", t.array_nelems);
-            break;
-        case BTF_KIND_STRUCT:
-        case BTF_KIND_UNION:
-            w.uint_field("size", t.size);
-            w.uint_field("vlen", t.vlen);
-            w.name("members");
-            w.start_array();
-            for (const auto &m : t.members) {
-                uint32_t off, size;
-                member_bits(t, m, off, size);
-                w.start_object();
-                w.string_field("name", name_or_anon(m.name));
-                w.uint_field("type_id", m.type);
-                w.uint_field("bits_offset", off);
-                if (size) w.uint_field("bitfield_size", size);
-                w.end_object();
-            }
-            w.end_array();
-            break;
-        case BTF_KIND_ENUM:
-        case BTF_KIND_ENUM64:
-            w.string_field("encoding", t.kflag ? "SIGNED" : "UNSIGNED");
-            w.uint_field("size", t.size);
-            w.uint_field("vlen", t.vlen);
-            w.name("values");
-            w.start_array();
-            for (const auto &e : t.enumerators) {
-                w.start_object();
-                w.string_field("name", name_or_anon(e.name));
-                if (t.kflag)
-                    w.int_field("val",
-                                t.kind == BTF_KIND_ENUM ? static_cast<int32_t>(e.value) : e.value);
-                else
-                    w.uint_field("val", t.kind == BTF_KIND_ENUM ? static_cast<uint32_t>(e.value)
-                                                                : static_cast<uint64_t>(e.value));
-                w.end_object();
-            }
-            w.end_array();
-            break;
-        case BTF_KIND_FWD:
-            w.string_field("fwd_kind", t.kflag ? "union" : "struct");
-            break;
-        case BTF_KIND_FUNC:
-            w.uint_field("type_id", t.type);
-            w.string_field("linkage", func_linkage(t.linkage));
-            break;
-        case BTF_KIND_FUNC_PROTO:
-            w.uint_field("ret_type_id", t.type);
-            w.uint_field("vlen", t.vlen);
-            w.name("params");
-            w.start_array();
-            for (const auto &p : t.params) {
-                w.start_object();
-                w.string_field("name", name_or_anon(p.name));
-                w.uint_field("type_id", p.type);
-                w.end_object();
-            }
-            w.end_array();
-            break;
-        case BTF_KIND_VAR:
-            w.uint_field("type_id", t.type);
-            w.string_field("linkage", var_linkage(t.linkage));
-            break;
-        case BTF_KIND_DATASEC:
-            w.uint_field("size", t.size);
-            w.uint_field("vlen", t.vlen);
-            w.name("vars");
-            w.start_array();
-            for (const auto &v : t.secinfos) {
-                w.start_object();
-                w.uint_field("type_id", v.type);
-                w.uint_field("offset", v.offset);
-                w.uint_field("size", v.size);
-                w.end_object();
-            }
-            w.end_array();
-            break;
-        case BTF_KIND_FLOAT:
-            w.uint_field("size", t.size);
-            break;
-        case BTF_KIND_DECL_TAG:
-            w.uint_field("type_id", t.type);
-            w.int_field("component_idx", t.decl_component_idx);
-            break;
-        default:
-            break;
+    for (const Field &f : d.fields)
+        put_json(w, f);
+    if (d.list_key) {
+        w.name(d.list_key);
+        w.start_array();
+        for (const Entry &e : d.entries) {
+            w.start_object();
+            if (e.name) w.string_field("name", *e.name);
+            for (const Field &f : e.fields)
+                put_json(w, f);
+            w.end_object();
+        }
+        w.end_array();
     }
     w.end_object();
 }
