@@ -260,6 +260,63 @@ TEST_CASE("batches through the socket") {
     bpffs_close(fd);
 }
 
+// libbpffs remembers the canonical names of the directories it pinned in;
+// a directory renamed, replaced or reached through a re-pointed symlink is
+// resolved afresh, so pins land where the kernel would put them.
+TEST_CASE("pins follow directories renamed, replaced and re-pointed") {
+    const std::string top = in_mount("dircache");
+    REQUIRE(mkdir(top.c_str(), 0755) == 0);
+    int fd = create_hash("dircache");
+    auto exists = [](const std::string &p) {
+        struct stat st;
+        return lstat(p.c_str(), &st) == 0;
+    };
+    // The same spelling, another directory.
+    REQUIRE(mkdir((top + "/a").c_str(), 0755) == 0);
+    CHECK(bpffs_obj_pin(fd, (top + "/a/x").c_str()) == 0);
+    REQUIRE(rename((top + "/a").c_str(), (top + "/a_old").c_str()) == 0);
+    REQUIRE(mkdir((top + "/a").c_str(), 0755) == 0);
+    CHECK(bpffs_obj_pin(fd, (top + "/a/y").c_str()) == 0);
+    CHECK(exists(top + "/a/y"));
+    CHECK_FALSE(exists(top + "/a_old/y"));
+    // A symlink re-pointed: "cur" to v1, then v1 renamed to v2, a new v1,
+    // and cur to v2. The name remembered for cur (v1) now names another
+    // directory.
+    REQUIRE(mkdir((top + "/v1").c_str(), 0755) == 0);
+    REQUIRE(symlink("v1", (top + "/cur").c_str()) == 0);
+    CHECK(bpffs_obj_pin(fd, (top + "/cur/p").c_str()) == 0);
+    CHECK(exists(top + "/v1/p"));
+    REQUIRE(rename((top + "/v1").c_str(), (top + "/v2").c_str()) == 0);
+    REQUIRE(mkdir((top + "/v1").c_str(), 0755) == 0);
+    REQUIRE(unlink((top + "/cur").c_str()) == 0);
+    REQUIRE(symlink("v2", (top + "/cur").c_str()) == 0);
+    CHECK(bpffs_obj_pin(fd, (top + "/cur/q").c_str()) == 0);
+    CHECK(exists(top + "/v2/q"));
+    CHECK_FALSE(exists(top + "/v1/q"));
+    int got = bpffs_obj_get((top + "/cur/q").c_str());
+    CHECK(got >= 0);
+    if (got >= 0) bpffs_close(got);
+    // A directory removed: the kernel's answer, not a remembered name.
+    REQUIRE(unlink((top + "/a/y").c_str()) == 0);
+    REQUIRE(rmdir((top + "/a").c_str()) == 0);
+    CHECK(bpffs_obj_pin(fd, (top + "/a/z").c_str()) == -ENOENT);
+    // Relative spellings follow the working directory.
+    char cwd[PATH_MAX];
+    REQUIRE(getcwd(cwd, sizeof(cwd)) != nullptr);
+    REQUIRE(chdir((top + "/v1").c_str()) == 0);
+    CHECK(bpffs_obj_pin(fd, "r") == 0);
+    CHECK(exists(top + "/v1/r"));
+    REQUIRE(chdir((top + "/v2").c_str()) == 0);
+    CHECK(bpffs_obj_pin(fd, "r") == 0);
+    CHECK(exists(top + "/v2/r"));
+    REQUIRE(chdir(cwd) == 0);
+    bpffs_close(fd);
+    for (const char *pin : {"a_old/x", "v2/p", "v2/q", "v1/r", "v2/r", "cur"})
+        CHECK(unlink((top + "/" + pin).c_str()) == 0);
+    for (const char *dir : {"a_old", "v1", "v2", ""})
+        CHECK(rmdir((top + "/" + dir).c_str()) == 0);
+}
+
 TEST_CASE("pin, get and the RDONLY/WRONLY rules") {
     int fd = create_hash("pinned");
     std::string path = in_mount("pinned");

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "tools/libbpffs/bpffs.h"
+#include "tools/libbpffs/dir_name_cache.h"
 
 namespace bpffs::client {
 
@@ -33,8 +34,11 @@ Result<std::string> canonical_path(const std::string &path) {
     std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
     // "x/..", "x/." and "/" have no last component of their own.
     if (name == "." || name == ".." || name.empty() || p == "/") return real(p);
-    auto parent = real(dir);
+    std::optional<std::string> remembered = remembered_dir_name(dir);
+    Result<std::string> parent =
+        remembered ? Result<std::string>(std::move(*remembered)) : real(dir);
     if (!parent) return parent;
+    if (!remembered) remember_dir_name(dir, *parent);
     return (*parent == "/" ? "" : *parent) + "/" + name;
 }
 
