@@ -50,6 +50,11 @@ struct Inode {
     // by lookup despite its dotted name, as the kernel finds its preloaded
     // files in the dcache without calling bpf_lookup.
     bool preloaded = false;
+    // Whether the kernel may hold these attributes as valid: set when a FUSE
+    // reply hands them over, cleared when they are invalidated. A second
+    // change before the kernel asks again needs no second invalidation (the
+    // kernel discards a reply older than an invalidation by itself).
+    bool attrs_with_kernel = true;
 
     bool is_dir() const { return S_ISDIR(mode); }
     bool is_symlink() const { return S_ISLNK(mode); }

@@ -99,6 +99,17 @@ bool PinTree::kernel_holds(const Inode &inode) {
     return inode.ino == kRootIno || inode.lookups > 0;
 }
 
+bool PinTree::attrs_to_invalidate(Inode &inode) {
+    if (!kernel_holds(inode) || !inode.attrs_with_kernel) return false;
+    inode.attrs_with_kernel = false;
+    return true;
+}
+
+struct stat PinTree::attrs_for_kernel(Inode &inode) {
+    inode.attrs_with_kernel = true;
+    return inode.attributes();
+}
+
 void PinTree::notify(const TreeChange &change) {
     if (change.ino == 0 && change.name.empty()) return;  // nothing the kernel holds changed
     std::lock_guard lock(hook_mutex_);
@@ -301,8 +312,9 @@ Status PinTree::pin(const Cred &cred, std::string_view path, std::shared_ptr<Obj
         // The new name needs no entry invalidation: lookups of missing names
         // are answered ENOENT, which the kernel does not cache (it
         // revalidates such a negative dentry every time). The directory's
-        // attributes changed; they matter only where the kernel holds it.
-        if (kernel_holds(*at->dir)) change = TreeChange{0, "", at->dir->ino};
+        // attributes changed; they matter only where the kernel holds them
+        // (a run of pins in one directory invalidates them once).
+        if (attrs_to_invalidate(*at->dir)) change = TreeChange{0, "", at->dir->ino};
     }
     notify(change);
     return ok();
@@ -349,7 +361,7 @@ Result<std::shared_ptr<Object>> PinTree::get(const Cred &cred, std::string_view 
         timespec now = current_time();
         if (relatime_needs_update(inode, now)) {
             inode.atime = now;
-            if (kernel_holds(inode)) change = TreeChange{0, "", inode.ino};
+            if (attrs_to_invalidate(inode)) change = TreeChange{0, "", inode.ino};
         }
         obj = inode.object;
     }
@@ -369,7 +381,7 @@ Result<struct stat> PinTree::lookup(const Cred &cred, Ino parent, std::string_vi
     if (!found) return tl::unexpected(found.error());
     if (*found == nullptr) return fail(ENOENT, quoted(name) + " does not exist");
     (*found)->lookups++;
-    return (*found)->attributes();
+    return attrs_for_kernel(**found);
 }
 
 std::optional<struct stat> PinTree::lookup_listed(Ino parent, std::string_view name, Ino ino) {
@@ -381,7 +393,7 @@ std::optional<struct stat> PinTree::lookup_listed(Ino parent, std::string_view n
     Inode *inode = find(ino);
     if (inode == nullptr) return std::nullopt;
     inode->lookups++;
-    return inode->attributes();
+    return attrs_for_kernel(*inode);
 }
 
 void PinTree::forget(Ino ino, uint64_t count) {
@@ -409,7 +421,7 @@ Result<struct stat> PinTree::getattr(Ino ino) {
     std::lock_guard lock(mutex_);
     auto inode = find_or_fail(ino);
     if (!inode) return tl::unexpected(inode.error());
-    return (*inode)->attributes();
+    return attrs_for_kernel(**inode);
 }
 
 Result<struct stat> PinTree::setattr(const Cred &cred, Ino ino, const SetAttr &change) {
@@ -462,7 +474,7 @@ Result<struct stat> PinTree::setattr(const Cred &cred, Ino ino, const SetAttr &c
     if (change.mtime) inode.mtime = *change.mtime;
     if (change.mtime_now) inode.mtime = now;
     inode.ctime = now;
-    return inode.attributes();
+    return attrs_for_kernel(inode);
 }
 
 Result<std::string> PinTree::readlink(Ino ino) {
@@ -496,7 +508,7 @@ Result<struct stat> PinTree::mkdir(const Cred &cred, Ino parent, std::string_vie
     mode_t bits = mode & (S_IRWXU | S_IRWXG | S_IRWXO | S_ISVTX) & ~cred.umask;
     Inode &inode = new_inode(cred, **dir, name, S_IFDIR | bits);
     inode.lookups++;
-    return inode.attributes();
+    return attrs_for_kernel(inode);
 }
 
 Result<struct stat> PinTree::symlink(const Cred &cred, Ino parent, std::string_view name,
@@ -510,7 +522,7 @@ Result<struct stat> PinTree::symlink(const Cred &cred, Ino parent, std::string_v
     Inode &inode = new_inode(cred, **dir, name, S_IFLNK | 0777);
     inode.target = std::string(target);
     inode.lookups++;
-    return inode.attributes();
+    return attrs_for_kernel(inode);
 }
 
 Result<struct stat> PinTree::link(const Cred &cred, Ino ino, Ino new_parent,
@@ -541,7 +553,7 @@ Result<struct stat> PinTree::link(const Cred &cred, Ino ino, Ino new_parent,
     inode.nlink++;
     inode.ctime = now;
     inode.lookups++;
-    return inode.attributes();
+    return attrs_for_kernel(inode);
 }
 
 Status PinTree::mknod(const Cred &cred, Ino parent, std::string_view name, mode_t mode) {

@@ -190,6 +190,12 @@ class PinTree {
     // Whether the kernel may cache inode (the root, or looked up and not
     // forgotten): changes to others need no invalidation.
     static bool kernel_holds(const Inode &inode);
+    // After a change to inode's attributes: whether the kernel must be told
+    // (it holds the inode and has valid attributes of it); if so, they are
+    // from now on taken as invalid there.
+    static bool attrs_to_invalidate(Inode &inode);
+    // The attributes of inode for a FUSE reply: the kernel holds them valid.
+    static struct stat attrs_for_kernel(Inode &inode);
 
     mutable std::mutex mutex_;
     std::unordered_map<Ino, std::unique_ptr<Inode>> inodes_;

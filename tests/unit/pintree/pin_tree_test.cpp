@@ -316,9 +316,15 @@ TEST_CASE("the change hook sees pins and atime updates, not FUSE-side operations
     // The first OBJ_GET updates atime, but the kernel holds no such inode yet.
     REQUIRE(tree.get(kRoot, "m", R_OK));
     CHECK(seen.size() == 1);
-    // Once looked up, an atime update invalidates the inode.
+    // The root's attributes are invalid in the kernel until it asks for
+    // them again: a second pin tells it nothing new.
     REQUIRE(tree.pin(kRoot, "m3", std::make_shared<Thing>()));
+    CHECK(seen.size() == 1);
+    REQUIRE(tree.getattr(kRootIno));
+    REQUIRE(tree.pin(kRoot, "m4", std::make_shared<Thing>()));
     REQUIRE(seen.size() == 2);
+    CHECK(seen[1].ino == kRootIno);
+    // Once looked up, an atime update invalidates the inode.
     auto looked = tree.lookup(kRoot, kRootIno, "m3");
     REQUIRE(looked);
     REQUIRE(tree.get(kRoot, "m3", R_OK));
@@ -339,4 +345,31 @@ TEST_CASE("the change hook sees pins and atime updates, not FUSE-side operations
     tree.set_change_hook({});
     REQUIRE(tree.pin(kRoot, "m2", std::make_shared<Thing>()));
     CHECK(seen.size() == 4);
+}
+
+TEST_CASE("a directory's attributes are invalidated once per time the kernel has them") {
+    PinTree tree(PinTreeOptions{});
+    std::vector<TreeChange> seen;
+    tree.set_change_hook([&](const TreeChange &c) { seen.push_back(c); });
+    auto d = tree.mkdir(kRoot, kRootIno, "d", 0755);  // the reply hands its attributes over
+    REQUIRE(d);
+    auto pins_notified = [&](const char *path) {
+        size_t before = seen.size();
+        REQUIRE(tree.pin(kRoot, path, std::make_shared<Thing>()));
+        return seen.size() - before;
+    };
+    CHECK(pins_notified("d/a") == 1);
+    CHECK(pins_notified("d/b") == 0);  // still invalid in the kernel
+    // Every way the kernel gets attributes back makes the next change count.
+    REQUIRE(tree.getattr(d->st_ino));
+    CHECK(pins_notified("d/c") == 1);
+    REQUIRE(tree.lookup(kRoot, kRootIno, "d"));
+    CHECK(pins_notified("d/e") == 1);
+    SetAttr chmod;
+    chmod.mode = S_IFDIR | 0700;
+    REQUIRE(tree.setattr(kRoot, d->st_ino, chmod));
+    CHECK(pins_notified("d/f") == 1);
+    REQUIRE(tree.lookup_listed(kRootIno, "d", d->st_ino));
+    CHECK(pins_notified("d/g") == 1);
+    CHECK(pins_notified("d/h") == 0);
 }
