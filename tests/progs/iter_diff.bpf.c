@@ -7,7 +7,9 @@
  * Types are the kernel's names with CO-RE (preserve_access_index), so the
  * objects relocate against the running kernel's BTF and against bpffsd's.
  * Programs that walk system-wide objects (maps, programs, links) only show
- * those named dt_*, the test's own: the kernel has others. */
+ * those named dt_*, the test's own: the kernel has others. The fields the
+ * kernel types with UAPI enums (map_type, prog type and expected attach
+ * type, link type) are read as those enums: bpffsd's BTF declares them so. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -23,6 +25,7 @@ struct bpf_iter_meta {
 
 struct bpf_map {
     __u32 id;
+    enum bpf_map_type map_type;
     char name[16];
     __u32 key_size;
     __u32 value_size;
@@ -35,11 +38,14 @@ struct bpf_prog_aux {
 } __attribute__((preserve_access_index));
 
 struct bpf_prog {
+    enum bpf_prog_type type;
+    enum bpf_attach_type expected_attach_type;
     struct bpf_prog_aux *aux;
 } __attribute__((preserve_access_index));
 
 struct bpf_link {
     __u32 id;
+    enum bpf_link_type type;
     struct bpf_prog *prog;
 } __attribute__((preserve_access_index));
 
@@ -162,8 +168,8 @@ int dt_maps(struct bpf_iter__bpf_map *ctx)
         return 0;
     }
     if (!is_test_object(map->name)) return 0;
-    BPF_SEQ_PRINTF(ctx->meta->seq, "map id %u %s key %u value %u entries %u\n", map->id, map->name,
-                   map->key_size, map->value_size, map->max_entries);
+    BPF_SEQ_PRINTF(ctx->meta->seq, "map id %u %s type %u key %u value %u entries %u\n", map->id,
+                   map->name, map->map_type, map->key_size, map->value_size, map->max_entries);
     return 0;
 }
 #endif
@@ -179,7 +185,8 @@ int dt_progs(struct bpf_iter__bpf_prog *ctx)
         return 0;
     }
     if (!is_test_object(prog->aux->name)) return 0;
-    BPF_SEQ_PRINTF(ctx->meta->seq, "prog id %u %s\n", prog->aux->id, prog->aux->name);
+    BPF_SEQ_PRINTF(ctx->meta->seq, "prog id %u %s type %u attach %u\n", prog->aux->id,
+                   prog->aux->name, prog->type, prog->expected_attach_type);
     return 0;
 }
 #endif
@@ -196,7 +203,8 @@ int dt_links(struct bpf_iter__bpf_link *ctx)
     }
     struct bpf_prog *prog = link->prog;
     if (!prog || !is_test_object(prog->aux->name)) return 0;
-    BPF_SEQ_PRINTF(ctx->meta->seq, "link id %u prog %s\n", link->id, prog->aux->name);
+    BPF_SEQ_PRINTF(ctx->meta->seq, "link id %u type %u prog %s\n", link->id, link->type,
+                   prog->aux->name);
     return 0;
 }
 #endif
