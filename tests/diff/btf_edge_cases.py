@@ -204,6 +204,18 @@ def pointer_cycles(b):
     b.ref(PTR, 5)
 
 
+def odd_references(b):
+    i32 = b.int("int", 4, SIGNED)
+    proto = b.proto(0, [("sig", i32)])
+    b.ref(TYPEDEF, proto, "sighandler_t")  # a function type, as clang emits it
+    fn = b.add("main_fn", FUNC, 1, 0, proto)
+    b.ref(TYPEDEF, fn, "func_t")  # a typedef of a FUNC: no C spelling
+    var = b.add("v", VAR, 0, 0, i32, struct.pack("<I", 1))
+    b.ref(TYPEDEF, b.ref(PTR, var), "var_p")  # a pointer to a VAR: neither
+    b.add("tag", DECL_TAG, 0, 0, 2, struct.pack("<i", 0))
+    b.ref(TYPEDEF, b.ref(CONST, b.ref(TYPE_TAG, b.ref(TYPE_TAG, i32, "a"), "b")), "tagged_t")
+
+
 CASES = {
     "enums": enums,
     "duplicates": duplicates,
@@ -214,6 +226,7 @@ CASES = {
     "cycles": cycles,
     "anon_cycle": anon_cycle,
     "pointer_cycles": pointer_cycles,
+    "odd_references": odd_references,
 }
 
 
