@@ -87,13 +87,17 @@ run_tour() {  # run_tour ROLE: the tour in a fresh home, its daemon stopped afte
         local pid
         pid=$(cat "$home/out/daemon.pid")
         kill -TERM "$pid"
-        for _ in $(seq 100); do
+        for _ in $(seq 300); do
             [[ -e /proc/$pid ]] || break
             sleep 0.1
         done
-        if [[ -e /proc/$pid ]] ||
-            (($(grep -c ' fuse.bpffs ' /proc/self/mounts) != mounts_before)); then
-            echo "FAIL: the $role tour's daemon did not end with its mount on SIGTERM"
+        local mounts_after
+        mounts_after=$(grep -c ' fuse.bpffs ' /proc/self/mounts)
+        if [[ -e /proc/$pid ]] || ((mounts_after != mounts_before)); then
+            echo "FAIL: the $role tour's daemon did not end with its mount on SIGTERM" \
+                "(pid $pid $([[ -e /proc/$pid ]] && echo running || echo gone)," \
+                "bpffs mounts $mounts_before before, $mounts_after after)"
+            cat "$home/out/"*.out | tail -n 5
             failures=$((failures + 1))
         else
             echo "ok: the $role tour's daemon ended on SIGTERM, its mount gone"
