@@ -28,6 +28,7 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=bookworm
 tourist=tourist   # the unprivileged user the tour runs as
 
+args=("$@")
 debs_dir=""
 keep=0
 while (($#)); do
@@ -58,7 +59,7 @@ if [[ -z ${BPFFS_CLEAN_INNER:-} ]]; then
     cp "$0" "$work/clean_install_check.sh"
     cp "$src/README.md" "$src/scripts/readme_tour.py" "$work/"
     export BPFFS_CLEAN_INNER=$work BPFFS_CLEAN_SRC=$src
-    exec unshare --mount --propagation private bash "$work/clean_install_check.sh" "$@"
+    exec unshare --mount --propagation private bash "$work/clean_install_check.sh" "${args[@]}"
 fi
 
 work=$BPFFS_CLEAN_INNER
@@ -290,8 +291,9 @@ UNIT
     # nspawn sets up /dev, /proc, /sys and /run itself.
     umount -R "$root/proc" "$root/sys" "$root/dev" "$root/run"
     step "booting the root with systemd-nspawn (bpffsd.service as installed)"
-    timeout 180 systemd-nspawn --quiet --directory="$root" --bind=/dev/fuse --boot \
-        --console=pipe >"$work/boot.log" 2>&1 </dev/null
+    # No machined or system bus here: no registration, no scope of its own.
+    timeout 180 systemd-nspawn --quiet --register=no --keep-unit --directory="$root" \
+        --bind=/dev/fuse --boot --console=pipe >"$work/boot.log" 2>&1 </dev/null
     echo "systemd-nspawn exit status $?"
     if [[ ! -f $root/root/boot-check.txt ]]; then
         tail -n 30 "$work/boot.log"
