@@ -210,6 +210,9 @@ head -n 12 "$work/man-bpffsctl.txt"
 echo "---"
 
 # ---- the README's tour ----
+bpffs_mounts() {  # the mount points of bpffsd's FUSE mounts, sorted
+    awk '$3 == "fuse.bpffs" {print $2}' /proc/self/mounts | sort
+}
 tour() {  # tour ROLE HOME: generates the tour, runs it in HOME, checks it
     local role=$1 home=$2
     local out=$home/.tour-out
@@ -231,7 +234,7 @@ tour() {  # tour ROLE HOME: generates the tour, runs it in HOME, checks it
     fi
     step "the README's tour as $role ($(python3 "$tour_py" list "$readme" "$role" | wc -l) steps)"
     local mounts_before
-    mounts_before=$(grep -c ' fuse.bpffs ' /proc/self/mounts)
+    mounts_before=$(bpffs_mounts)
     "${run[@]}" bash -c "cd '$home' && bash .tour.sh" >"$work/tour-$role.log" 2>&1
     python3 "$tour_py" check "$readme" "$role" "$root$out" >"$work/tour-$role.check"
     local status=$?
@@ -244,7 +247,10 @@ tour() {  # tour ROLE HOME: generates the tour, runs it in HOME, checks it
         echo "ok: the tour as $role"
     fi
     # The daemon the tour started in "a second shell": SIGTERM, as Ctrl-C
-    # would, ends it with status 0 and its mount.
+    # would, ends it and its mount (told apart from other mounts by where
+    # it is).
+    local tour_mounts
+    tour_mounts=$(comm -13 <(echo "$mounts_before") <(bpffs_mounts))
     if [[ -f $root$out/daemon.pid ]]; then
         local pid
         pid=$(cat "$root$out/daemon.pid")
@@ -255,7 +261,8 @@ tour() {  # tour ROLE HOME: generates the tour, runs it in HOME, checks it
             sleep 0.1
         done
         check "the tour's daemon ($role) ends on SIGTERM" test ! -e "/proc/$pid"
-        check "its mount is gone" test "$(grep -c ' fuse.bpffs ' /proc/self/mounts)" -eq "$mounts_before"
+        check "its mount ($tour_mounts) is gone" \
+            test -n "$tour_mounts" -a -z "$(comm -12 <(echo "$tour_mounts") <(bpffs_mounts))"
     fi
 }
 tour root /root/tour

@@ -63,11 +63,15 @@ cp "$bpffsd_bin" "$work/bin/bpffsd"
 cp "$bpffsctl_bin" "$work/bin/bpffsctl"
 tour=(python3 "$src/scripts/readme_tour.py" --installed)
 
+bpffs_mounts() {  # the mount points of bpffsd's FUSE mounts, sorted
+    awk '$3 == "fuse.bpffs" {print $2}' /proc/self/mounts | sort
+}
+
 failures=0
 run_tour() {  # run_tour ROLE: the tour in a fresh home, its daemon stopped after
     local role=$1 home=$work/$1
     local mounts_before
-    mounts_before=$(grep -c ' fuse.bpffs ' /proc/self/mounts)
+    mounts_before=$(bpffs_mounts)
     mkdir -m 0755 "$home"
     "${tour[@]}" script "$src/README.md" "$role" "$home/out" >"$work/$role.sh" || exit 1
     local env=(env -i PATH="$work/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME="$home" LANG=C.UTF-8)
@@ -83,6 +87,10 @@ run_tour() {  # run_tour ROLE: the tour in a fresh home, its daemon stopped afte
     echo "--- the tour as $role"
     "${tour[@]}" check "$src/README.md" "$role" "$home/out" || failures=$((failures + 1))
     # The daemon of the "second shell": SIGTERM ends it and its mount.
+    # (Its mount is told apart from others by where it is: the tours of
+    # other tests come and go meanwhile.)
+    local tour_mounts
+    tour_mounts=$(comm -13 <(echo "$mounts_before") <(bpffs_mounts))
     if [[ -f $home/out/daemon.pid ]]; then
         local pid
         pid=$(cat "$home/out/daemon.pid")
@@ -91,12 +99,12 @@ run_tour() {  # run_tour ROLE: the tour in a fresh home, its daemon stopped afte
             [[ -e /proc/$pid ]] || break
             sleep 0.1
         done
-        local mounts_after
-        mounts_after=$(grep -c ' fuse.bpffs ' /proc/self/mounts)
-        if [[ -e /proc/$pid ]] || ((mounts_after != mounts_before)); then
+        local left
+        left=$(comm -12 <(echo "$tour_mounts") <(bpffs_mounts))
+        if [[ -e /proc/$pid || -z $tour_mounts || -n $left ]]; then
             echo "FAIL: the $role tour's daemon did not end with its mount on SIGTERM" \
                 "(pid $pid $([[ -e /proc/$pid ]] && echo running || echo gone)," \
-                "bpffs mounts $mounts_before before, $mounts_after after)"
+                "its mount: '$tour_mounts', still mounted: '$left')"
             cat "$home/out/"*.out | tail -n 5
             failures=$((failures + 1))
         else
