@@ -210,6 +210,20 @@ long ArrayMap::delete_from_prog(const void *) {
     return -EINVAL;
 }
 
+// As the kernel's bpf_for_each_array_elem: every index in order, the key
+// being the index.
+uint32_t ArrayMap::for_each_from_prog(unsigned cpu, uint32_t *key_buf, ElemVisitor visit,
+                                      void *arg) {
+    uint32_t visited = 0;
+    for (uint32_t index = 0; index < max_entries(); ++index) {
+        ++visited;
+        *key_buf = index;
+        uint8_t *value = percpu() ? slot(index) + elem_size_ * (cpu % ncpus()) : slot(index);
+        if (visit(arg, key_buf, value)) break;
+    }
+    return visited;
+}
+
 void *ArrayMap::next_elem(MapCursor &cursor, void *key_out, void *value_out) {
     if (cursor.bucket >= max_entries()) return nullptr;
     uint32_t index = cursor.bucket++;

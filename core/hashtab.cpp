@@ -540,6 +540,38 @@ long HashTab::delete_from_prog(const void *key) {
     return delete_elem(key, nullptr);
 }
 
+// As the kernel's bpf_for_each_hash_elem: bucket by bucket, chains head
+// first. The chain is read under its lock, each element visited without it
+// (the visitor may delete it, or others); an element unlinked before its
+// turn is skipped.
+uint32_t HashTab::for_each_from_prog(unsigned cpu, uint32_t *, ElemVisitor visit, void *arg) {
+    uint32_t visited = 0;
+    std::vector<uint32_t> chain;
+    for (uint32_t bucket = 0; bucket < n_buckets_; ++bucket) {
+        chain.clear();
+        {
+            std::lock_guard lock(stripe(bucket));
+            for (uint32_t i = heads_[bucket].load(std::memory_order_relaxed); i != kNil;
+                 i = pool_.link(i).load(std::memory_order_relaxed))
+                chain.push_back(i);
+        }
+        for (uint32_t index : chain) {
+            {
+                std::lock_guard lock(stripe(bucket));
+                uint32_t i = heads_[bucket].load(std::memory_order_relaxed);
+                while (i != kNil && i != index)
+                    i = pool_.link(i).load(std::memory_order_relaxed);
+                if (i == kNil) continue;
+            }
+            ++visited;
+            uint8_t *value = elem_value(index);
+            if (percpu()) value += value_stride_ * (cpu % ncpus());
+            if (visit(arg, elem_key(index), value)) return visited;
+        }
+    }
+    return visited;
+}
+
 // An iterator walks a large map one element per call with a program run in
 // between, and its time went to cache misses on the elements (scattered
 // over the pool). Asking for the next chain element and for the bucket a few

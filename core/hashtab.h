@@ -58,6 +58,8 @@ class HashTab : public Map {
     long update_from_prog(const void *key, const void *value, uint64_t flags,
                           unsigned cpu) override;
     long delete_from_prog(const void *key) override;
+    uint32_t for_each_from_prog(unsigned cpu, uint32_t *key_buf, ElemVisitor visit,
+                                void *arg) override;
 
     void *next_elem(MapCursor &cursor, void *key_out, void *value_out) override;
 

@@ -117,6 +117,16 @@ class Map : public Object {
     virtual long update_from_prog(const void *key, const void *value, uint64_t flags,
                                   unsigned cpu) = 0;
     virtual long delete_from_prog(const void *key) = 0;
+    // bpf_for_each_map_elem's walk (the kernel's map_for_each_callback):
+    // calls visit(arg, key, value) for each element, in walk order, until it
+    // returns true. key is the element's key (array maps: the index, stored
+    // in key_buf), value its storage (per-CPU maps: cpu's slot); both stay
+    // valid memory for the map's lifetime. No lock is held during a visit,
+    // so the visitor may update or delete elements, the current one too.
+    // Returns the number of elements visited, the last one included.
+    using ElemVisitor = bool (*)(void *arg, const void *key, void *value);
+    virtual uint32_t for_each_from_prog(unsigned cpu, uint32_t *key_buf, ElemVisitor visit,
+                                        void *arg) = 0;
 
     // --- element walk ---
     // The element at or after cursor, then moves cursor past it. Copies the

@@ -302,6 +302,18 @@ void Assembler::line(std::string text) {
         call(ops);
     } else if (m == "lock") {
         atomic(ops);
+    } else if (m == "ld_func") {
+        // A function's address (LDDW src 4), relative like a local call.
+        expect(ops, 2, m);
+        in.code = op::kLddw;
+        in.dst = reg(ops[0]);
+        in.src = op::kPseudoFunc;
+        if (parse_number(ops[1]))
+            in.imm = imm32(ops[1]);
+        else
+            jump_target(ops[1], true);
+        emit(in);
+        emit(Insn{});
     } else if (m == "lddw" || m == "ld_map_fd" || m == "ld_map_value") {
         expect(ops, m == "ld_map_value" ? 3 : 2, m);
         in.code = op::kLddw;

@@ -10,6 +10,7 @@
 //   ja label|+off     ja32 label|+off    jCC[32] %rD, %rS|imm, label|+off
 //   call N | call helper N | call local label | call %rN (callx)     exit
 //   ld_map_fd %rD, fd     ld_map_value %rD, fd, off   (LDDW src 1 and 2)
+//   ld_func %rD, label|off                            (LDDW src 4: a callback)
 // '#' starts a comment; "name:" defines a label; the label "exit", unless
 // defined, names the first exit instruction (as bpf_conformance's assembler).
 #pragma once

@@ -8,6 +8,7 @@ const HelperTable &HelperTable::standard() {
         register_map_helpers(t);
         register_base_helpers(t);
         register_trace_helpers(t);
+        register_callback_helpers(t);
         register_core_poison(t);
         return t;
     }();

@@ -34,7 +34,8 @@ class HelperTable {
     size_t size() const { return helpers_.size(); }
 
     // The helpers every program type gets: map access (1, 2, 3), ktime (5),
-    // trace_printk (6), prandom (7), smp_processor_id (8); and the poisoned
+    // trace_printk (6), prandom (7), smp_processor_id (8), the callback
+    // helpers for_each_map_elem (164) and loop (181); and the poisoned
     // CO-RE call, which faults when reached.
     static const HelperTable &standard();
 
@@ -46,7 +47,8 @@ class HelperTable {
 namespace helper_id {
 inline constexpr int32_t kMapLookupElem = 1, kMapUpdateElem = 2, kMapDeleteElem = 3,
                          kKtimeGetNs = 5, kTracePrintk = 6, kGetPrandomU32 = 7,
-                         kGetSmpProcessorId = 8, kProbeReadKernel = 113, kProbeReadKernelStr = 115;
+                         kGetSmpProcessorId = 8, kProbeReadKernel = 113, kProbeReadKernelStr = 115,
+                         kForEachMapElem = 164, kLoop = 181;
 // Not a helper: an unresolved CO-RE relocation (see core_poison.cpp).
 inline constexpr int32_t kCorePoison = 0xbad2310;
 }  // namespace helper_id
@@ -54,6 +56,8 @@ inline constexpr int32_t kCorePoison = 0xbad2310;
 void register_map_helpers(HelperTable &table);
 void register_base_helpers(HelperTable &table);  // ktime, prandom, smp_processor_id
 void register_trace_helpers(HelperTable &table);
+// bpf_loop and bpf_for_each_map_elem: they call a function of the program.
+void register_callback_helpers(HelperTable &table);
 // bpf_probe_read_kernel(_str), for tracing programs (iterators).
 void register_probe_read_helpers(HelperTable &table);
 // The poisoned CO-RE call: loads, faults when reached (part of standard()).

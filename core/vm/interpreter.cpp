@@ -67,37 +67,56 @@ std::string hex(uint64_t v) {
     return buf;
 }
 
-// The dispatch loop. kChecked selects the bounds-checked variant at compile
-// time so the unchecked one carries no checks at all.
+// What one run shares between the dispatch loop of the program and those
+// of the callbacks it has helpers call (RunContext::call_function): the
+// instruction budget, the frames in use and the stack they occupy. The loops
+// keep these in locals and publish them around helper calls.
+struct Run {
+    const Program &prog;
+    RunContext &ctx;
+    uint64_t left = 0;        // instructions left, plus one
+    uint64_t start_left = 0;  // left when the run began
+    int depth = 0;            // index of the innermost active frame
+    uintptr_t stack_low = 0;  // lowest byte of the innermost frame
+    uintptr_t stack_top = 0;  // one past frame 0
+};
+
 template <bool kChecked>
-Result<uint64_t> execute(const Program &prog, RunContext &ctx, const RunArgs &args) {
+uint64_t call_function(void *run, uint64_t fn, const uint64_t *args);
+
+// The dispatch loop. kChecked selects the bounds-checked variant at compile
+// time so the unchecked one carries no checks at all. It runs from entry on
+// the frame run.depth (whose stack run.stack_low starts) until that frame
+// exits: the whole program from frame 0, or one call of a callback.
+template <bool kChecked>
+Result<uint64_t> execute(Run &run, const Slot *entry, const uint64_t *args) {
 #define BPFFS_VM_LABEL(name) &&op_##name,
     static const void *const kLabels[] = {BPFFS_VM_OPS(BPFFS_VM_LABEL)};
 #undef BPFFS_VM_LABEL
     static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == size_t(Op::kCount));
 
-    const Slot *const code = prog.slots();
-    const Slot *ip = code;
+    RunContext &ctx = run.ctx;
+    const Slot *const code = run.prog.slots();
+    const Slot *ip = entry;
     uint64_t r[kRegisterCount];
     Frame frames[kMaxFrames];
-    int depth = 0;
+    const int base_depth = run.depth;
+    int depth = base_depth;
     Access access;
 
     // Frame 0 is the top 512 bytes; each call goes 512 bytes lower, so an
     // overflow of the current frame lands in inactive (disallowed) stack.
-    const auto stack_top = reinterpret_cast<uintptr_t>(ctx.stack_base()) + kMaxFrames * kStackSize;
-    uintptr_t stack_low = stack_top - kStackSize;
+    const uintptr_t stack_top = run.stack_top;
+    uintptr_t stack_low = run.stack_low;
     std::memset(reinterpret_cast<void *>(stack_low), 0, kStackSize);
     ctx.set_stack_bounds(stack_low, stack_top);
 
     r[0] = 0;
     for (int i = 0; i < 5; ++i)
-        r[i + 1] = args.r[i];
+        r[i + 1] = args[i];
     r[6] = r[7] = r[8] = r[9] = 0;
-    r[10] = stack_top;
-    uint64_t left =
-        ctx.budget == std::numeric_limits<uint64_t>::max() ? ctx.budget : ctx.budget + 1;
-    const uint64_t start_left = left;
+    r[10] = stack_low + kStackSize;
+    uint64_t left = run.left;
 
     auto allowed = [&](uint64_t a, uint32_t n, bool w) {
         return (a >= stack_low && a <= stack_top - n) || ctx.regions().allows(a, n, w);
@@ -271,7 +290,13 @@ op_JSET32_X:
     // ---- calls ----
 op_CALL_HELPER : {
     auto fn = reinterpret_cast<HelperFn>(static_cast<uintptr_t>(ip->imm));
+    // A helper may call back into the program (bpf_loop...): it continues
+    // below this frame and spends from the same budget.
+    run.left = left;
+    run.depth = depth;
+    run.stack_low = stack_low;
     r[0] = fn(r[1], r[2], r[3], r[4], r[5], ctx);
+    left = run.left;
     if (__builtin_expect(ctx.faulted(), 0)) goto helper_fault;
     NEXT();
 }
@@ -288,8 +313,8 @@ op_CALL_LOCAL : {
     JUMP();
 }
 op_EXIT : {
-    if (depth == 0) {
-        ctx.set_instructions_executed(start_left - left);
+    if (depth == base_depth) {
+        run.left = left;
         return r[0];
     }
     const Frame &f = frames[--depth];
@@ -460,13 +485,59 @@ out_of_budget:
 #undef CHECK_ACCESS
 }
 
+// A callback's call (RunContext::call_function): a new frame below the
+// caller's, entered at fn, counted against the same frame limit as
+// bpf-to-bpf calls. Errors become the run's fault.
+template <bool kChecked>
+uint64_t call_function(void *opaque, uint64_t fn, const uint64_t *args) {
+    Run &run = *static_cast<Run *>(opaque);
+    RunContext &ctx = run.ctx;
+    if (!run.prog.is_function(fn)) {
+        ctx.fault(EFAULT, "the callback " + hex(fn) + " is not a function of the program");
+        return 0;
+    }
+    if (run.depth + 1 >= kMaxFrames) {
+        ctx.fault(E2BIG,
+                  "a callback call would exceed " + std::to_string(kMaxFrames) + " stack frames");
+        return 0;
+    }
+    const int caller_depth = run.depth;
+    const uintptr_t caller_low = run.stack_low;
+    run.depth = caller_depth + 1;
+    run.stack_low = caller_low - kStackSize;
+    auto result = execute<kChecked>(run, run.prog.slots() + fn, args);
+    run.depth = caller_depth;
+    run.stack_low = caller_low;
+    ctx.set_stack_bounds(caller_low, run.stack_top);
+    if (!result) {
+        ctx.fault(result.error().code, "in the callback at instruction " + std::to_string(fn) +
+                                           ": " + result.error().message);
+        return 0;
+    }
+    return *result;
+}
+
+template <bool kChecked>
+Result<uint64_t> run_program(const Program &prog, RunContext &ctx, const RunArgs &args) {
+    Run run{prog, ctx};
+    run.left = ctx.budget == std::numeric_limits<uint64_t>::max() ? ctx.budget : ctx.budget + 1;
+    run.start_left = run.left;
+    run.stack_top = reinterpret_cast<uintptr_t>(ctx.stack_base()) + kMaxFrames * kStackSize;
+    run.stack_low = run.stack_top - kStackSize;
+    ctx.set_function_caller(&call_function<kChecked>, &run);
+    auto result = execute<kChecked>(run, prog.slots(), args.r);
+    if (result) ctx.set_instructions_executed(run.start_left - run.left);
+    return result;
+}
+
 }  // namespace
 
 Result<uint64_t> Interpreter::run(const Program &prog, RunContext &ctx, const RunArgs &args) {
     ctx.begin_run(prog, prog.checked());
     for (const auto &region : prog.static_regions())
         ctx.add_region(region.ptr, region.len, region.writable);
-    auto result = prog.checked() ? execute<true>(prog, ctx, args) : execute<false>(prog, ctx, args);
+    auto result =
+        prog.checked() ? run_program<true>(prog, ctx, args) : run_program<false>(prog, ctx, args);
     ctx.end_run();
     return result;
 }

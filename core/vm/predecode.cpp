@@ -211,6 +211,10 @@ bool Program::uses_map(const Map *map) const {
     return std::find(maps_.begin(), maps_.end(), map) != maps_.end();
 }
 
+bool Program::is_function(uint64_t fn) const {
+    return std::binary_search(functions_.begin(), functions_.end(), fn);
+}
+
 Status Program::decode(const LoadOptions &options) {
     for (size_t i = 0; i < insns_.size(); ++i) {
         const Insn &in = insns_[i];
@@ -279,6 +283,16 @@ Status Program::decode_lddw(size_t i, const LoadOptions &options) {
     s.imm = int64_t(uint64_t(uint32_t(in.imm)) | uint64_t(uint32_t(hi.imm)) << 32);
     slots_[i + 1].op = Op::LDDW_HI;
     if (in.src == 0) return ok();
+    if (in.src == op::kPseudoFunc) {
+        // A callback's address: imm is relative to the next instruction, as
+        // for a local call. The value is the entry's index, checked in
+        // check_targets() and by the engine before any call through it.
+        if (hi.imm != 0) return bad(i + 1, hi, "a function address has no upper half");
+        const int64_t target = int64_t(i) + 1 + in.imm;
+        s.imm = target;
+        if (target >= 0) functions_.push_back(uint32_t(target));
+        return ok();
+    }
     if (!options.resolver)
         return bad(i, in,
                    "64-bit immediate with src " + std::to_string(in.src) +
@@ -359,6 +373,17 @@ Status Program::check_targets() {
         if (slots_[size_t(s.off)].op == Op::LDDW_HI)
             return bad(i, insns_[i], "target is the second half of an LDDW");
     }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+        const Slot &s = slots_[i];
+        if (s.op != Op::LDDW || insns_[i].src != op::kPseudoFunc) continue;
+        if (s.imm < 0 || s.imm >= n)
+            return bad(i, insns_[i],
+                       "function " + std::to_string(s.imm) + " is outside the program");
+        if (slots_[size_t(s.imm)].op == Op::LDDW_HI)
+            return bad(i, insns_[i], "function entry is the second half of an LDDW");
+    }
+    std::sort(functions_.begin(), functions_.end());
+    functions_.erase(std::unique(functions_.begin(), functions_.end()), functions_.end());
     return ok();
 }
 

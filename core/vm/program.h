@@ -34,7 +34,9 @@ struct Slot {
 };
 static_assert(sizeof(Slot) == 16);
 
-// A 64-bit immediate load with src 1..6, to be resolved by the loader.
+// A 64-bit immediate load with src 1..6 other than 4, to be resolved by the
+// loader. src 4 (BPF_PSEUDO_FUNC, a function's address) is resolved by the
+// decoder itself: the value is the function's first instruction index.
 struct PseudoImm {
     size_t index = 0;      // instruction index of the LDDW
     uint8_t src = 0;       // op::kPseudoMapFd ... op::kPseudoMapIdxValue
@@ -89,6 +91,10 @@ class Program {
     void set_verified(const VerifiedFacts &facts) { verified_ = facts; }
 
     bool uses_map(const Map *map) const;
+    // Whether fn is the entry of a function whose address the program takes
+    // (an LDDW with src BPF_PSEUDO_FUNC): the only values callback helpers
+    // (bpf_loop, bpf_for_each_map_elem) may call.
+    bool is_function(uint64_t fn) const;
     struct StaticRegion {
         const void *ptr;
         size_t len;
@@ -106,6 +112,7 @@ class Program {
     std::vector<Insn> insns_;
     std::vector<Slot> slots_;
     std::vector<Map *> maps_;
+    std::vector<uint32_t> functions_;  // sorted entries of BPF_PSEUDO_FUNC targets
     std::vector<StaticRegion> static_regions_;
     std::vector<std::shared_ptr<Object>> held_;
     bool checked_ = true;

@@ -42,6 +42,16 @@ class RegionTable {
         if (count < regions_.size()) regions_.resize(count);
     }
     void clear() { regions_.clear(); }
+    // Removes the regions at index mark and later for which drop(region) is
+    // true, keeping the order of the others.
+    template <class Pred>
+    void remove_if_from(size_t mark, Pred drop) {
+        if (mark >= regions_.size()) return;
+        size_t out = mark;
+        for (size_t i = mark; i < regions_.size(); ++i)
+            if (!drop(regions_[i])) regions_[out++] = regions_[i];
+        regions_.resize(out);
+    }
 
   private:
     std::vector<Region> regions_;

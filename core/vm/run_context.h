@@ -64,6 +64,28 @@ class RunContext {
     // Bytes readable from addr without leaving the memory the run was given.
     size_t readable_from(uint64_t addr) const;
 
+    // Calls a function of the running program (a callback whose address the
+    // program passed, see Program::is_function) with r1..r5 = args on a new
+    // stack frame, as the kernel's bpf_loop and bpf_for_each_map_elem call
+    // theirs. Returns the callback's r0. A value that is no function of the
+    // program, a ninth frame, or a fault inside the callback ends the run:
+    // faulted() is then true and the helper must return at once.
+    uint64_t call_function(uint64_t fn, const uint64_t (&args)[5]);
+    // Drops the regions added since mark (see region_count()) that no word of
+    // the active stack frames points into: the memory of one callback
+    // invocation (a map element, lookups) a loop no longer reaches. A pointer
+    // a verified program kept from inside a callback can only be a spill in
+    // a caller's frame, so that memory stays. Keeps long loops from growing
+    // the region table without bound.
+    void drop_unreachable_regions(size_t mark);
+    size_t region_count() const { return regions_.size(); }
+    // A 4-byte key buffer per frame that outlives the call using it (array
+    // for_each hands the callback a pointer to its index, as the kernel does).
+    uint32_t *frame_key(size_t frame) { return &frame_keys_[frame % kMaxFrames]; }
+    // The active stack frames: [low, high).
+    uintptr_t stack_low() const { return stack_low_; }
+    uintptr_t stack_high() const { return stack_high_; }
+
     // A helper that finds its arguments invalid ends the run with this error.
     void fault(int code, std::string message);
     bool faulted() const { return faulted_; }
@@ -77,7 +99,17 @@ class RunContext {
         stack_high_ = high;
     }
     size_t run_region_mark() const { return run_mark_; }
-    void end_run() { regions_.truncate(run_mark_); }
+    void end_run() {
+        regions_.truncate(run_mark_);
+        function_caller_ = nullptr;
+        engine_run_ = nullptr;
+    }
+    // How call_function() reaches the engine running the program.
+    using FunctionCaller = uint64_t (*)(void *engine_run, uint64_t fn, const uint64_t *args);
+    void set_function_caller(FunctionCaller caller, void *engine_run) {
+        function_caller_ = caller;
+        engine_run_ = engine_run;
+    }
 
   private:
     alignas(64) uint8_t stack_[kMaxFrames * kStackSize];  // frame 0 at the top
@@ -89,6 +121,9 @@ class RunContext {
     bool checked_ = true;
     bool faulted_ = false;
     Error fault_;
+    FunctionCaller function_caller_ = nullptr;
+    void *engine_run_ = nullptr;
+    uint32_t frame_keys_[kMaxFrames] = {};
 };
 
 }  // namespace bpffs::vm
