@@ -167,6 +167,15 @@ bool write_vm_seeds(const std::string &dir, const std::vector<std::string> &obje
         "call 127\nout:\nmov %r0, 0\nexit",
         "ldxdw %r6, [%r1+24]\njeq %r6, 0, out\nmov %r0, 0\nloop:\nldxdw %r2, [%r6+0]\n"
         "add %r6, 8\nadd %r0, 1\njlt %r0, 4, loop\nout:\nmov %r0, 0\nexit",
+        // Callbacks: bpf_loop over the caller's stack, bpf_for_each_map_elem
+        // over map fd 3 writing values and reading keys.
+        "stdw [%r10-8], 0\nmov %r1, 4\nld_func %r2, cb\nmov %r3, %r10\nadd %r3, -8\n"
+        "mov %r4, 0\ncall 181\nldxdw %r1, [%r10-8]\nmov %r0, 0\nexit\n"
+        "cb:\nldxdw %r3, [%r2]\nadd %r3, %r1\nstxdw [%r2], %r3\nmov %r0, 0\nexit",
+        "stdw [%r10-8], 0\nld_map_fd %r1, 3\nld_func %r2, cb\nmov %r3, %r10\nadd %r3, -8\n"
+        "mov %r4, 0\ncall 164\nmov %r0, 0\nexit\n"
+        "cb:\nldxw %r5, [%r2]\nldxdw %r0, [%r3+8]\nadd %r0, %r5\nstxdw [%r3], %r0\n"
+        "ldxdw %r1, [%r4]\nadd %r1, 1\nstxdw [%r4], %r1\nmov %r0, 0\nexit",
     };
     bool ok = true;
     int n = 0;

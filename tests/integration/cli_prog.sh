@@ -232,9 +232,15 @@ read_prog" -- ls "$mnt/cr"
 expect_grep "poisoned call" 0 '\(85\) call 0xbad2310#195896080$' -- \
     "$ctl" prog dump xlated pinned "$mnt/cr/read_map"
 expect_grep "globals loads" 0 "" -- "$ctl" prog load "$progs/globals.bpf.o" "$mnt/globals"
-# maps_calls passes callbacks (BPF_PSEUDO_FUNC) the daemon does not run yet.
-expect_grep "callbacks" 255 "Error: failed to load object file" -- \
-    "$ctl" prog load "$progs/maps_calls.bpf.o" "$mnt/mc"
+# maps_calls passes callbacks (BPF_PSEUDO_FUNC) to bpf_loop and
+# bpf_for_each_map_elem; its map 'totals' is pinned by name at the mount.
+expect "maps_calls loads" 0 "" -- "$ctl" prog loadall "$progs/maps_calls.bpf.o" "$mnt/mc"
+expect "maps_calls pins" 0 "count_flows_with_a_long_name
+sum_flows" -- ls "$mnt/mc"
+expect_grep "callback address" 0 '\(18\) r2 = subprog\[\+[0-9]+\]$' -- \
+    "$ctl" prog dump xlated pinned "$mnt/mc/sum_flows"
+expect_grep "callback helpers" 0 'call bpf_for_each_map_elem#164$' -- \
+    "$ctl" prog dump xlated pinned "$mnt/mc/sum_flows"
 expect "no pin left" 1 "" -- test -e "$mnt/x"
 expect_grep "still alive" 0 "name list_maps_with_weights" -- "$ctl" prog show pinned "$mnt/kc"
 

@@ -15,6 +15,11 @@ namespace {
 bool is_local_call(const Insn &in) {
     return in.code == (op::kJmp | op::kCall) && in.src == op::kCallLocal;
 }
+// A function's address (LDDW src 4): its target is a sub-program, entered
+// as a callback on a new frame, so it counts as a call.
+bool is_func_addr(const Insn &in) {
+    return in.code == op::kLddw && in.src == op::kPseudoFunc;
+}
 bool is_exit(const Insn &in) {
     return in.code == (op::kJmp | op::kExit);
 }
@@ -42,7 +47,7 @@ Status Verifier::find_subprogs() {
     std::vector<uint32_t> starts = {0};
     const int64_t n = int64_t(insns_.size());
     for (uint32_t i = 0; i < insns_.size(); ++i) {
-        if (!is_local_call(insns_[i])) continue;
+        if (!is_local_call(insns_[i]) && !is_func_addr(insns_[i])) continue;
         int64_t t = int64_t(i) + 1 + insns_[i].imm;
         if (t < 0 || t >= n) return tl::unexpected(err(EINVAL, "call to invalid destination"));
         starts.push_back(uint32_t(t));
@@ -92,9 +97,17 @@ Status Verifier::check_reachability() {
         if (in.code == op::kLddw) {
             if (i + 1 < n) seen[i + 1] = 1;
             work.push_back(i + 2);
+            if (is_func_addr(in)) {
+                uint32_t t = uint32_t(int64_t(i) + 1 + in.imm);
+                calls[subprog_of(i)].push_back(subprog_of(t));
+                prune_point_[t] = 1;
+                work.push_back(t);
+            }
             continue;
         }
         if (is_exit(in)) continue;
+        // A callback returns to the helper call that called it.
+        if (is_callback_call(i)) prune_point_[i] = 1;
         if (is_local_call(in)) {
             uint32_t t = uint32_t(int64_t(i) + 1 + in.imm);
             calls[subprog_of(i)].push_back(subprog_of(t));
@@ -243,7 +256,7 @@ Status Verifier::check_stack_depths() {
     };
     std::vector<std::vector<uint32_t>> calls(subprogs_.size());
     for (uint32_t i = 0; i < insns_.size(); ++i)
-        if (is_local_call(insns_[i]))
+        if (is_local_call(insns_[i]) || is_func_addr(insns_[i]))
             calls[subprog_of(i)].push_back(subprog_of(uint32_t(int64_t(i) + 1 + insns_[i].imm)));
     std::function<uint32_t(uint32_t, uint32_t &)> deepest = [&](uint32_t s, uint32_t &frames) {
         uint32_t best = 0, best_frames = 0;

@@ -73,9 +73,9 @@ Status Verifier::pointer_alu(VState &st, const Insn &in, RegState &dst, const Re
         return tl::unexpected(err(EACCES, R(ptr_reg) + " pointer arithmetic on " +
                                               reg_type_name(ptr.type, ptr.rdonly) +
                                               " prohibited, null-check it first"));
-    if (ptr.type == RegType::const_ptr_to_map)
-        return tl::unexpected(
-            err(EACCES, R(ptr_reg) + " pointer arithmetic on map_ptr prohibited"));
+    if (ptr.type == RegType::const_ptr_to_map || ptr.type == RegType::ptr_to_func)
+        return tl::unexpected(err(EACCES, R(ptr_reg) + " pointer arithmetic on " +
+                                              reg_type_name(ptr.type, false) + " prohibited"));
     if (scalar.smin < -kMaxVarOff || scalar.smax > kMaxVarOff)
         return tl::unexpected(err(EACCES, R(in.dst) + " unbounded memory access, make sure to "
                                                       "bounds check any such access"));
@@ -233,6 +233,12 @@ Status Verifier::check_lddw(VState &st, uint32_t idx) {
     if (in.src == 0) {
         uint64_t v = uint32_t(in.imm) | (uint64_t(uint32_t(insns_[idx + 1].imm)) << 32);
         dst = RegState::const_scalar(v);
+        return ok();
+    }
+    if (in.src == op::kPseudoFunc) {
+        // A callback's address; cfg.cpp made its target a sub-program.
+        dst = RegState::pointer(RegType::ptr_to_func);
+        dst.func = uint32_t(int64_t(idx) + 1 + in.imm);
         return ok();
     }
     const MapRef *m = map_at_[idx];

@@ -71,6 +71,13 @@ Status Verifier::check_helper_arg(VState &st, const HelperProto &proto, int arg,
         case ArgKind::const_size:
         case ArgKind::const_size_or_zero:
             return ok();  // checked with its memory argument
+        case ArgKind::func:
+            if (reg.type != RegType::ptr_to_func) return wrong("func");
+            return ok();
+        case ArgKind::stack_or_null:
+            if (reg.is_scalar() && reg.is_const() && reg.const_value() == 0) return ok();
+            if (reg.type != RegType::ptr_to_stack) return wrong("fp");
+            return ok();
         case ArgKind::btf_seq_file:
             if (reg.type != RegType::ptr_to_btf_id || reg.btf == nullptr ||
                 reg.btf->name != "seq_file" || reg.off != 0 || !reg.has_fixed_offset())
@@ -102,7 +109,11 @@ Status Verifier::check_helper_call(VState &st, const Insn &in, uint32_t idx) {
         if (proto->args[size_t(a)] == ArgKind::none) break;
         if (auto s = check_helper_arg(st, *proto, a, map); !s) return s;
     }
+    if (proto->callback != CallbackKind::none)
+        if (auto s = push_callback(st, *proto, idx); !s) return s;
     FuncState &f = st.cur();
+    // The helper returned: the next callback loop starts counting afresh.
+    f.callback_iters = 0;
     for (int r = 1; r <= 5; ++r)
         f.regs[r] = RegState{};
     switch (proto->ret) {
@@ -141,6 +152,51 @@ Status Verifier::check_local_call(VState &st, uint32_t idx) {
     if (log_.level1())
         log("caller:\n"), log_state(st.frames[st.frames.size() - 2], " "), log("callee:\n"),
             log_state(st.cur(), " ");
+    return ok();
+}
+
+// The kernel's push_callback_call with set_loop_callback_state and
+// set_map_elem_callback_state: the callback is entered on a new frame with
+// the arguments the helper gives it, from the caller's state at the call
+// (its r1..r5 still set, since the callback returns to the call itself).
+Status Verifier::push_callback(VState &st, const HelperProto &proto, uint32_t idx) {
+    if (st.frames.size() >= size_t(kMaxFrames))
+        return tl::unexpected(err(
+            E2BIG,
+            "the call stack of " + std::to_string(st.frames.size() + 1) + " frames is too deep"));
+    const FuncState &caller = st.cur();
+    const RegState &fn = caller.regs[2];
+    VState cb = st;
+    FuncState callee;
+    callee.frameno = uint32_t(st.frames.size());
+    callee.regs[kFrameRegister] = RegState::pointer(RegType::ptr_to_stack);
+    callee.regs[kFrameRegister].frameno = uint8_t(callee.frameno);
+    callee.callsite = int32_t(idx);
+    callee.subprog = subprog_of(fn.func);
+    callee.in_callback = true;
+    switch (proto.callback) {
+        case CallbackKind::loop:
+            callee.regs[1] = RegState::unknown_scalar();  // the index
+            callee.regs[2] = caller.regs[3];              // ctx
+            break;
+        case CallbackKind::map_elem: {
+            const Map *map = caller.regs[1].map;
+            callee.regs[1] = caller.regs[1];
+            callee.regs[2] = RegState::pointer(RegType::ptr_to_map_key);
+            callee.regs[2].map = map;
+            callee.regs[3] = RegState::pointer(RegType::ptr_to_map_value);
+            callee.regs[3].map = map;
+            callee.regs[4] = caller.regs[3];
+            break;
+        }
+        case CallbackKind::none:
+            break;
+    }
+    cb.frames.push_back(std::move(callee));
+    if (log_.level1())
+        log("caller:\n"), log_state(cb.frames[cb.frames.size() - 2], " "), log("callee:\n"),
+            log_state(cb.cur(), " ");
+    push_branch(cb, fn.func);
     return ok();
 }
 

@@ -227,6 +227,28 @@ Status Verifier::check_map_value_access(const RegState &ptr, int regno, int32_t 
     return ok();
 }
 
+// A for_each callback's key: read-only, within the map's key_size.
+Status Verifier::check_map_key_access(const RegState &ptr, int regno, int32_t off, int size,
+                                      bool write) {
+    if (write)
+        return tl::unexpected(err(EACCES, "write to change key " + R(regno) + " not allowed"));
+    const int64_t ks = ptr.map->key_size();
+    const int64_t fixed = int64_t(ptr.off) + off;
+    if (ptr.smin < 0 && !ptr.has_fixed_offset() && fixed + ptr.smin < 0)
+        return tl::unexpected(err(EACCES, R(regno) + " min value is negative, either use unsigned "
+                                                     "index or do a if (index >=0) check."));
+    if (!ptr.has_fixed_offset() && ptr.umax >= uint64_t(1) << 29)
+        return tl::unexpected(err(EACCES, R(regno) + " unbounded memory access, make sure to "
+                                                     "bounds check any such access"));
+    const int64_t lo = fixed + (ptr.has_fixed_offset() ? 0 : ptr.smin);
+    const int64_t hi = fixed + (ptr.has_fixed_offset() ? 0 : ptr.smax);
+    if (lo < 0 || hi + size > ks)
+        return tl::unexpected(
+            err(EACCES, "invalid access to map key, key_size=" + std::to_string(ks) + " off=" +
+                            std::to_string(lo < 0 ? lo : hi) + " size=" + std::to_string(size)));
+    return ok();
+}
+
 Status Verifier::check_buf_access(const RegState &ptr, int regno, int32_t off, int size,
                                   bool write) {
     const char *what = ptr.rdonly ? "rdonly" : "rdwr";
@@ -300,6 +322,9 @@ Status Verifier::check_mem_access(VState &st, int regno, int32_t off, int size, 
             break;
         case RegType::ptr_to_buf:
             s = check_buf_access(ptr, regno, off, size, write);
+            break;
+        case RegType::ptr_to_map_key:
+            s = check_map_key_access(ptr, regno, off, size, write);
             break;
         case RegType::ptr_to_btf_id:
             s = check_btf_access(ptr, regno, off, size, write, &value, idx);
@@ -441,6 +466,8 @@ Status Verifier::check_helper_mem(VState &st, int regno, uint64_t size, bool zer
             return check_map_value_access(ptr, regno, 0, n, write);
         case RegType::ptr_to_buf:
             return check_buf_access(ptr, regno, 0, n, write);
+        case RegType::ptr_to_map_key:
+            return check_map_key_access(ptr, regno, 0, n, write);
         default:
             return tl::unexpected(err(EACCES, R(regno) +
                                                   " type=" + reg_type_name(ptr.type, ptr.rdonly) +

@@ -20,6 +20,16 @@ enum class ArgKind : uint8_t {
     const_size,  // the size of the previous memory argument, > 0
     const_size_or_zero,  // the same, 0 allowed
     btf_seq_file,        // struct seq_file * (the meta's seq)
+    func,                // a function of the program (ptr_to_func): the callback
+    stack_or_null,       // a pointer to the stack, or NULL: the callback's context
+};
+
+// What a helper with a func argument passes its callback (the kernel's
+// set_*_callback_state).
+enum class CallbackKind : uint8_t {
+    none,
+    loop,      // bpf_loop: (u32 index, void *ctx)
+    map_elem,  // bpf_for_each_map_elem: (map, const key *, value *, void *ctx)
 };
 
 enum class RetKind : uint8_t { integer, map_value_or_null, void_ };
@@ -29,6 +39,7 @@ struct HelperProto {
     RetKind ret = RetKind::integer;
     std::array<ArgKind, 5> args{};
     bool gpl_only = false;
+    CallbackKind callback = CallbackKind::none;
 };
 
 // nullptr for helpers the verifier has no prototype for.

@@ -48,7 +48,7 @@ bool regsafe(const RegState &old, const RegState &cur, IdMap &ids) {
         return range_within(old, cur);
     }
     if (old.off != cur.off || old.map != cur.map || old.btf != cur.btf ||
-        old.rdonly != cur.rdonly || old.frameno != cur.frameno)
+        old.rdonly != cur.rdonly || old.frameno != cur.frameno || old.func != cur.func)
         return false;
     if (!range_within(old, cur)) return false;
     return ids.check(old.id, cur.id);
@@ -98,9 +98,12 @@ bool Verifier::states_equal(const VState &old_st, const VState &cur, bool exact)
     for (size_t k = 0; k < n; ++k) {
         const FuncState &o = old_st.frames[k];
         const FuncState &c = cur.frames[k];
-        if (o.callsite != c.callsite) return false;
-        // The innermost frame by liveness; callers keep r6..r9 across the call.
-        const uint16_t live = k + 1 == n ? live_regs_[cur.insn] : uint16_t(0x3c0);
+        if (o.callsite != c.callsite || o.in_callback != c.in_callback) return false;
+        // The innermost frame by liveness; callers keep r6..r9 across the
+        // call, and a callback's caller also r1..r5, for the helper call its
+        // callback returns to.
+        uint16_t live = k + 1 == n ? live_regs_[cur.insn] : uint16_t(0x3c0);
+        if (k + 1 < n && cur.frames[k + 1].in_callback) live = 0x3fe;
         for (int r = 0; r < kFrameRegister; ++r) {
             if (!(live & (1u << r))) continue;
             if (!regsafe(o.regs[r], c.regs[r], ids)) return false;
@@ -115,9 +118,18 @@ Result<bool> Verifier::is_state_visited(VState &cur, uint32_t idx) {
     cur.insn = idx;
     for (auto &old : list) {
         if (!states_equal(*old, cur, false)) continue;
-        if (old->branches > 0)
+        if (old->branches > 0) {
+            // An unfinished state met again. At a helper call taking a
+            // callback, this is the callback's next call, which the helper
+            // bounds: what follows is covered by the exploration of the old
+            // state (the kernel's calls_callback case). Elsewhere it is a
+            // loop, infinite unless a callback returned in between (the
+            // kernel's callback_unroll_depth): then explore on.
+            if (is_callback_call(idx)) return true;
+            if (old->callback_unroll != cur.callback_unroll) continue;
             return tl::unexpected(
                 err(EINVAL, "infinite loop detected at insn " + std::to_string(idx)));
+        }
         return true;
     }
     if (list.size() >= kMaxStatesPerInsn) return false;

@@ -33,6 +33,10 @@ const char *reg_type_name(RegType t, bool rdonly) {
             return "ptr_";
         case RegType::ptr_to_btf_id_or_null:
             return "ptr_or_null_";
+        case RegType::ptr_to_func:
+            return "func";
+        case RegType::ptr_to_map_key:
+            return "map_key";
     }
     return "?";
 }

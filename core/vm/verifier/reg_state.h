@@ -30,6 +30,8 @@ enum class RegType : uint8_t {
     ptr_to_buf_or_null,
     ptr_to_btf_id,
     ptr_to_btf_id_or_null,
+    ptr_to_func,     // a function's address (LDDW src 4), for callback helpers
+    ptr_to_map_key,  // a map element's key given to a for_each callback (read-only)
 };
 
 const char *reg_type_name(RegType t, bool rdonly);
@@ -48,6 +50,7 @@ struct RegState {
     uint8_t frameno = 0;             // ptr_to_stack: whose frame
     const Map *map = nullptr;        // const_ptr_to_map, map values
     const BtfStruct *btf = nullptr;  // btf pointers
+    uint32_t func = 0;               // ptr_to_func: the function's first instruction
 
     static RegState not_initialized() { return {}; }
     static RegState unknown_scalar();

@@ -23,6 +23,11 @@ struct FuncState {
     uint32_t subprog = 0;
     uint32_t frameno = 0;
     uint32_t depth = 0;  // deepest byte used below fp, for the stack size check
+    // A callback called by a helper (bpf_loop...): its exit returns to the
+    // helper call again, as the helper may call it once more.
+    bool in_callback = false;
+    // Calls of a callback that returned to this frame's pending helper call.
+    uint32_t callback_iters = 0;
 
     static int byte_index(int32_t off) { return kStackSize + off; }  // off < 0
     static int slot_of(int32_t off) { return (-off - 1) / 8; }       // 8-byte aligned off

@@ -182,9 +182,89 @@ void Verifier::finish_path(VState &st) {
     st.parent = nullptr;
 }
 
+namespace {
+
+// Iterations of one callback loop explored exactly before the scalars its
+// callbacks change in their callers' frames are widened.
+constexpr uint32_t kCallbackIterationsBeforeWidening = 8;
+
+// The kernel's verbose_invalid_scalar: the bounds that are known.
+std::string invalid_scalar(const char *where, const RegState &r, int lo, int hi) {
+    std::string s = std::string(where) + " the register R0 has";
+    bool known = false;
+    if (r.smin > INT64_MIN) {
+        s += " smin=" + std::to_string(r.smin);
+        known = true;
+    }
+    if (r.smax < INT64_MAX) {
+        s += " smax=" + std::to_string(r.smax);
+        known = true;
+    }
+    if (!known) s += " unknown scalar value";
+    return s + " should have been in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+
+}  // namespace
+
+bool Verifier::is_callback_call(uint32_t idx) const {
+    const Insn &in = insns_[idx];
+    if (in.code != (op::kJmp | op::kCall) || in.src != op::kCallHelper) return false;
+    const HelperProto *p = find_helper_proto(in.imm);
+    return p != nullptr && p->callback != CallbackKind::none;
+}
+
+// The kernel's widen_imprecise_scalars, for a verifier that keeps every
+// scalar precise: after some exact iterations, a scalar spilled in a
+// caller's frame that differs from its value when the loop's helper call
+// was first reached becomes unknown, so the next iteration is contained in
+// this one and pruned. Widening only forgets facts: it cannot make an
+// unsafe program pass.
+void Verifier::widen_callback_loop(VState &st, uint32_t callsite) const {
+    const VState *prev = nullptr;
+    for (const VState *p = st.parent; p != nullptr; p = p->parent) {
+        if (p->insn == callsite && p->frames.size() == st.frames.size()) {
+            prev = p;
+            break;
+        }
+    }
+    if (prev == nullptr) return;
+    for (size_t k = 0; k < st.frames.size(); ++k) {
+        FuncState &cur = st.frames[k];
+        const FuncState &old = prev->frames[k];
+        for (int slot = 0; slot < kStackSize / 8; ++slot) {
+            const int32_t off = -8 * (slot + 1);
+            if (!cur.is_spill(off) || !old.is_spill(off)) continue;
+            RegState &c = cur.spilled[slot];
+            const RegState &o = old.spilled[slot];
+            if (!c.is_scalar() || !o.is_scalar()) continue;
+            if (c.var_off.value != o.var_off.value || c.var_off.mask != o.var_off.mask ||
+                c.smin != o.smin || c.smax != o.smax || c.umin != o.umin || c.umax != o.umax)
+                c = RegState::unknown_scalar();
+        }
+    }
+}
+
+// A callback returns 0 or 1 (go on / stop), then control goes back to the
+// helper call, which may call it again (prepare_func_exit for callbacks).
+Status Verifier::check_callback_exit(VState &st) {
+    const RegState &r0 = st.cur().regs[0];
+    if (!r0.is_scalar()) return tl::unexpected(err(EACCES, "R0 not a scalar value"));
+    if (r0.smin < 0 || r0.smax > 1 || r0.umax > 1)
+        return tl::unexpected(err(EINVAL, invalid_scalar("At callback return", r0, 0, 1)));
+    const uint32_t callsite = uint32_t(st.cur().callsite);
+    st.frames.pop_back();
+    FuncState &caller = st.cur();
+    ++st.callback_unroll;
+    if (++caller.callback_iters > kCallbackIterationsBeforeWidening)
+        widen_callback_loop(st, callsite);
+    st.insn = callsite;
+    return ok();
+}
+
 Status Verifier::check_exit(VState &st, bool &path_done) {
     FuncState &f = st.cur();
     if (auto s = reg_readable(f, 0); !s) return s;
+    if (f.in_callback) return check_callback_exit(st);
     if (st.frames.size() > 1) {
         // Return from a bpf-to-bpf call: r0 to the caller, r1..r5 clobbered.
         const RegState &r0 = f.regs[0];

@@ -34,6 +34,10 @@ struct VState {
     uint32_t branches = 0;
     uint32_t insn = 0;
     uint64_t log_pos = 0;  // where the log stood when this branch was pushed
+    // Callback calls that returned on this path: a state met again with a
+    // different count is the next iteration of a callback loop, which the
+    // helper bounds, not an infinite loop (the kernel's callback_unroll_depth).
+    uint32_t callback_unroll = 0;
 
     FuncState &cur() { return frames.back(); }
     const FuncState &cur() const { return frames.back(); }
@@ -65,6 +69,7 @@ class Verifier {
     Status check_exit(VState &st, bool &path_done);
     void push_branch(const VState &st, uint32_t insn);
     void finish_path(VState &st);
+    Status check_callback_exit(VState &st);
     void log_insn(const VState &st, uint32_t idx);
     void log_state(const FuncState &f, const char *prefix);
     std::string insn_text(uint32_t idx) const;
@@ -90,6 +95,7 @@ class Verifier {
                             RegState *value_out);
     Status check_map_value_access(const RegState &ptr, int regno, int32_t off, int size,
                                   bool write);
+    Status check_map_key_access(const RegState &ptr, int regno, int32_t off, int size, bool write);
     Status check_buf_access(const RegState &ptr, int regno, int32_t off, int size, bool write);
     Status check_btf_access(const RegState &ptr, int regno, int32_t off, int size, bool write,
                             RegState *value_out, uint32_t idx);
@@ -99,6 +105,15 @@ class Verifier {
     // ---- check_call.cpp ----
     Status check_helper_call(VState &st, const Insn &in, uint32_t idx);
     Status check_local_call(VState &st, uint32_t idx);
+    // A helper taking a callback: the callback's first call, from the state
+    // before the helper call, is explored as a branch.
+    Status push_callback(VState &st, const HelperProto &proto, uint32_t idx);
+    // A callback returns to its helper call: it may be called again.
+    Status callback_return(VState &st);
+    // Scalars the callbacks keep changing in their callers' stacks are
+    // widened so that the iterations converge.
+    void widen_callback_loop(VState &st, uint32_t callsite) const;
+    bool is_callback_call(uint32_t idx) const;
     Status check_helper_arg(VState &st, const HelperProto &proto, int arg, const Map *&map);
 
     // ---- check_jmp.cpp ----

@@ -68,7 +68,7 @@ inline Verdict check(const std::string &text, ProgramEnv env,
     auto insns = assemble(text);
     for (size_t i = 0; i < insns.size(); ++i) {
         const vm::Insn &in = insns[i];
-        if (in.code != vm::op::kLddw || in.src == 0) continue;
+        if (in.code != vm::op::kLddw || in.src == 0 || in.src == vm::op::kPseudoFunc) continue;
         MapRef ref;
         ref.index = i;
         REQUIRE(size_t(in.imm) < maps.size());
