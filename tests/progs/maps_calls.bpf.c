@@ -1,8 +1,8 @@
 /* BTF-defined maps, static and global sub-programs and callbacks passed by
  * function pointer (bpf_loop, bpf_for_each_map_elem), on libbpf's headers
  * as users write them. */
-#include <bpf/bpf_helpers.h>
 #include "bpffs_vmlinux.h"
+#include <bpf/bpf_helpers.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -32,36 +32,43 @@ struct loop_ctx {
     __u64 *v;
 };
 
-static int add_step(__u32 index, void *data) {
+static int add_step(__u32 index, void *data)
+{
     struct loop_ctx *c = data;
     c->sum += index + *c->v;
     return 0;
 }
 
-static int count_elem(void *map, __u32 *key, struct value *val, void *data) {
+static int count_elem(void *map, __u32 *key, struct value *val, void *data)
+{
     *(__u64 *)data += val->packets;
     return 0;
 }
 
-static __noinline __u64 twice(__u64 x) {
+static __noinline __u64 twice(__u64 x)
+{
     return x * 2;
 }
 
-__noinline int record_total(__u32 slot, __u64 amount) {
+__noinline int record_total(__u32 slot, __u64 amount)
+{
     __u64 *t = bpf_map_lookup_elem(&totals, &slot);
-    if (!t) return -1;
+    if (!t)
+        return -1;
     *t += twice(amount);
     return 0;
 }
 
 SEC("iter/bpf_map_elem")
-int sum_flows(struct bpf_iter__bpf_map_elem *ctx) {
+int sum_flows(struct bpf_iter__bpf_map_elem *ctx)
+{
     __u32 *key = ctx->key;
     __u64 *val = ctx->value;
     struct loop_ctx c = {};
     __u64 seen = 0;
 
-    if (!key || !val) return 0;
+    if (!key || !val)
+        return 0;
     c.v = val;
     bpf_loop(4, add_step, &c, 0);
     bpf_for_each_map_elem(&flows, count_elem, &seen, 0);
@@ -71,8 +78,10 @@ int sum_flows(struct bpf_iter__bpf_map_elem *ctx) {
 }
 
 SEC("iter.s/bpf_map_elem")
-int count_flows_with_a_long_name(struct bpf_iter__bpf_map_elem *ctx) {
-    if (!ctx->key) return 0;
+int count_flows_with_a_long_name(struct bpf_iter__bpf_map_elem *ctx)
+{
+    if (!ctx->key)
+        return 0;
     /* An iterator returns 0 or 1: the global function's result, an
      * unknown scalar to the verifier, is not returned. */
     record_total(1, 1);
