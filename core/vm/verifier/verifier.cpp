@@ -264,12 +264,14 @@ Status Verifier::check_callback_exit(VState &st) {
 Status Verifier::check_exit(VState &st, bool &path_done) {
     FuncState &f = st.cur();
     if (auto s = reg_readable(f, 0); !s) return s;
+    // As the kernel, conservatively: no stack pointer at all, the caller's
+    // (valid) included.
+    if (st.frames.size() > 1 && f.regs[0].type == RegType::ptr_to_stack)
+        return tl::unexpected(err(EINVAL, "cannot return stack pointer to the caller"));
     if (f.in_callback) return check_callback_exit(st);
     if (st.frames.size() > 1) {
         // Return from a bpf-to-bpf call: r0 to the caller, r1..r5 clobbered.
         const RegState &r0 = f.regs[0];
-        if (r0.type == RegType::ptr_to_stack && r0.frameno == f.frameno)
-            return tl::unexpected(err(EACCES, "cannot return stack pointer to the caller"));
         RegState ret = r0;
         int32_t callsite = f.callsite;
         st.frames.pop_back();

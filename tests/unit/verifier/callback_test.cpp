@@ -60,7 +60,11 @@ TEST_CASE("a callback must return 0 or 1: EINVAL, a pointer: EACCES") {
     expect_reject(check(loop_with("mov %r0, %r1\nexit\n"), elem_env()), EINVAL,
                   "At callback return the register R0 has unknown scalar value should have been "
                   "in [0, 1]");
-    expect_reject(check(loop_with("mov %r0, %r2\nexit\n"), elem_env()), EACCES,
+    // The kernel's order: a stack pointer first (the caller's ctx here).
+    expect_reject(check(loop_with("mov %r0, %r2\nexit\n"), elem_env()), EINVAL,
+                  "cannot return stack pointer to the caller");
+    auto map = make_map(BPF_MAP_TYPE_HASH, 4, 8);
+    expect_reject(check(for_each_with("mov %r0, %r3\nexit\n"), elem_env(), {map}), EACCES,
                   "R0 not a scalar value");
     // A range that stays within [0, 1] is fine.
     expect_accept(check(loop_with("mov %r0, %r1\nand %r0, 1\nexit\n"), elem_env()));
