@@ -2,7 +2,7 @@
 # Runs one fuzz target under libFuzzer for a chosen time and reports the
 # executions and crashes:
 #
-#   tests/fuzz/run_fuzz.sh TARGET SECONDS     (TARGET: wire dispatch btf elf vm, or all)
+#   tests/fuzz/run_fuzz.sh TARGET SECONDS     (TARGET: wire dispatch btf elf vm verifier, or all)
 #
 # Builds build-fuzz with clang (-Dfuzz=true, ASan+UBSan, coverage
 # instrumentation everywhere) on first use, installing packaging/fuzz-deps.txt
@@ -14,11 +14,11 @@ here="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$here"
 
 if (($# != 2)); then
-    echo "usage: $0 TARGET SECONDS   (TARGET: wire dispatch btf elf vm all)" >&2
+    echo "usage: $0 TARGET SECONDS   (TARGET: wire dispatch btf elf vm verifier all)" >&2
     exit 2
 fi
 target="$1" seconds="$2"
-all_targets=(wire dispatch btf elf vm)
+all_targets=(wire dispatch btf elf vm verifier)
 if [[ "$target" == all ]]; then
     status=0
     for t in "${all_targets[@]}"; do "$0" "$t" "$seconds" || status=1; done
@@ -51,6 +51,7 @@ if [[ ! -f "$builddir/build.ninja" ]]; then
 fi
 case "$target" in
     wire | dispatch | vm) seed_outputs=("tests/fuzz/corpus/$target") ;;
+    verifier) seed_outputs=(tests/fuzz/corpus/vm) ;;
     btf) seed_outputs=(core/btf/kernel_types.btf tests/progs/target_layout.btf) ;;
     elf) seed_outputs=(core/btf/kernel_types.bpf.o tests/progs/{globals,maps_calls,core_reads,target_layout,unsupported}.bpf.o) ;;
 esac
@@ -68,7 +69,9 @@ seeds=("${seed_outputs[@]/#/$builddir/}")
 work="$builddir/fuzz-work/$target"
 artifacts="$builddir/fuzz-work/$target-artifacts"
 mkdir -p "$work" "$artifacts"
-# libFuzzer reads seed directories, not single files: copy them in.
+# libFuzzer reads seed directories, not single files: copy them in, with
+# the inputs of past findings (tests/fuzz/regressions/TARGET).
+[[ -d "tests/fuzz/regressions/$target" ]] && seeds+=("tests/fuzz/regressions/$target")
 for s in "${seeds[@]}"; do
     if [[ -d "$s" ]]; then cp -n "$s"/* "$work"/ 2>/dev/null; else cp -n "$s" "$work"/; fi
 done
