@@ -30,6 +30,10 @@ struct ElemWalk : IterState {
 void *fetch(ElemWalk &walk) {
     walk.after = walk.resume;
     walk.value = walk.map->next_elem(walk.after, walk.key.data(), walk.percpu_value.data());
+    // At the end the walk stays at the end, as the kernel's (its hash
+    // cursor rests past the last bucket): a later read of the session must
+    // not find elements inserted meanwhile behind the final call.
+    if (walk.value == nullptr) walk.resume = walk.after;
     return walk.value;
 }
 

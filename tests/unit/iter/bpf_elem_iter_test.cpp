@@ -68,6 +68,32 @@ TEST_CASE("print_elem on hash maps prints each element once") {
     }
 }
 
+TEST_CASE("a walk that reached the end shows nothing inserted after it") {
+    // The kernel's hash iterator rests past its last bucket: once the final
+    // call ran, later reads of the session return 0 whatever was inserted.
+    for (uint32_t already : {0u, 3u}) {
+        INFO(already << " elements before the first read");
+        auto map = make_map(BPF_MAP_TYPE_HASH, 64);
+        fill(*map, already, 7);
+        IterAux aux;
+        aux.map = map;
+        auto link = make_link("print_elem", aux);
+        auto s = link->open_session();
+        REQUIRE(s);
+        auto first = read_all(**s);
+        REQUIRE(first.error == 0);
+        CHECK(first.text.find("done") != std::string::npos);
+        for (uint32_t k = 100; k < 140; ++k) {
+            uint64_t v = k;
+            REQUIRE(map->update(&k, &v, BPF_ANY));
+        }
+        char buf[4096];
+        auto n = (*s)->read(buf, sizeof buf);
+        REQUIRE(n);
+        CHECK(*n == 0);
+    }
+}
+
 TEST_CASE("reads of 1, 7, 4096 and 65536 bytes give the same stream") {
     auto map = make_map(BPF_MAP_TYPE_ARRAY, 300);
     fill(*map, 300, 1000);
