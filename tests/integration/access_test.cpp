@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 
 #include "core/wire/frame.h"
@@ -125,6 +126,122 @@ TEST_CASE("a second user cannot read, unpin or replace another user's 0600 pin")
               return unlink(in_mount("bob_pin").c_str()) == 0 ? 0 : 11;
           }) == 0);
     // Alice's map is intact, and she can still unpin it.
+    CHECK(as_user(kAlice, kAlice, [&] {
+              int fd = bpffs_obj_get(path.c_str());
+              uint32_t key = 1;
+              uint64_t value = 0;
+              if (fd < 0 || bpffs_map_lookup_elem(fd, &key, &value) != 0 || value != 111) return 1;
+              return unlink(path.c_str()) == 0 ? 0 : 2;
+          }) == 0);
+}
+
+TEST_CASE("a second user gets no other way to another user's 0600 pin") {
+    // Errnos as on a kernel bpffs with fs.protected_hardlinks=1 (checked
+    // with setpriv, cat, ln, chmod, rm, mv and renameat2 on a real mount).
+    std::string path = in_mount("alice_only");
+    alice_pins(path, 0600);
+    int root_fd = bpffs_obj_get(path.c_str());  // root's DAC override
+    REQUIRE(root_fd >= 3);
+    bpffs_fdinfo info{};
+    REQUIRE(bpffs_obj_get_fdinfo(root_fd, &info) == 0);
+    uint32_t alice_map_id = info.id;
+    bpffs_close(root_fd);
+
+    SECTION("in Alice's group: 0600 gives the group nothing") {
+        CHECK(as_user(kBob, kAlice, [&] {
+                  if (bpffs_obj_get(path.c_str()) != -EACCES) return 1;
+                  if (obj_get_flags(path, BPF_F_RDONLY) != -EACCES) return 2;
+                  if (open(path.c_str(), O_RDONLY) >= 0 || errno != EACCES) return 3;
+                  return unlink(path.c_str()) != 0 && errno == EPERM ? 0 : 4;
+              }) == 0);
+    }
+    SECTION("not by id: GET_NEXT_ID and GET_FD_BY_ID need CAP_SYS_ADMIN") {
+        CHECK(as_user(kBob, kBob, [&] {
+                  uint32_t next = 0;
+                  if (bpffs_map_get_next_id(0, &next) != -EPERM) return 1;
+                  return bpffs_map_get_fd_by_id(alice_map_id) == -EPERM ? 0 : 2;
+              }) == 0);
+    }
+    SECTION("not through links, nor by changing the pin's mode or owner") {
+        CHECK(as_user(kBob, kBob, [&] {
+                  // A symbolic link resolves to the same 0600 pin.
+                  std::string sym = in_mount("bob_sym");
+                  if (symlink(path.c_str(), sym.c_str()) != 0) return 1;
+                  if (bpffs_obj_get(sym.c_str()) != -EACCES) return 2;
+                  if (open(sym.c_str(), O_RDONLY) >= 0 || errno != EACCES) return 3;
+                  // A hard link would keep Alice's map alive after her unpin.
+                  if (link(path.c_str(), in_mount("bob_hard").c_str()) == 0 || errno != EPERM)
+                      return 4;
+                  if (chmod(path.c_str(), 0666) == 0 || errno != EPERM) return 5;
+                  if (chown(path.c_str(), kBob, kBob) == 0 || errno != EPERM) return 6;
+                  // Swapping his symlink with her pin is a removal too.
+                  if (renameat2(AT_FDCWD, sym.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) ==
+                          0 ||
+                      errno != EPERM)
+                      return 7;
+                  return unlink(sym.c_str()) == 0 ? 0 : 8;
+              }) == 0);
+        struct stat st;
+        REQUIRE(lstat(path.c_str(), &st) == 0);
+        CHECK(S_ISREG(st.st_mode));
+        CHECK(st.st_uid == kAlice);
+        CHECK((st.st_mode & 07777) == 0600);
+    }
+    SECTION("not in a directory that is not sticky: write permission decides") {
+        std::string open_dir = in_mount("alice_dir"), private_dir = in_mount("alice_private_dir");
+        REQUIRE(as_user(kAlice, kAlice, [&] {
+                    if (mkdir(open_dir.c_str(), 0755) != 0) return 1;
+                    if (mkdir(private_dir.c_str(), 0700) != 0) return 2;
+                    return 0;
+                }) == 0);
+        alice_pins(open_dir + "/p", 0600);
+        alice_pins(private_dir + "/p", 0644);
+        CHECK(as_user(kBob, kBob, [&] {
+                  if (bpffs_obj_get((open_dir + "/p").c_str()) != -EACCES) return 1;
+                  if (unlink((open_dir + "/p").c_str()) == 0 || errno != EACCES) return 2;
+                  if (rename((open_dir + "/p").c_str(), (open_dir + "/q").c_str()) == 0 ||
+                      errno != EACCES)
+                      return 3;
+                  int mine = create_hash("bob");
+                  if (mine < 0) return 4;
+                  if (bpffs_obj_pin(mine, (open_dir + "/bob").c_str()) != -EACCES) return 5;
+                  // No search permission: even a 0644 pin inside is out of reach.
+                  std::string inner = private_dir + "/p";
+                  if (bpffs_obj_get(inner.c_str()) != -EACCES) return 6;
+                  if (obj_get_flags(inner, BPF_F_RDONLY) != -EACCES) return 7;
+                  if (open(inner.c_str(), O_RDONLY) >= 0 || errno != EACCES) return 8;
+                  if (unlink(inner.c_str()) == 0 || errno != EACCES) return 9;
+                  return 0;
+              }) == 0);
+        CHECK(as_user(kAlice, kAlice, [&] {
+                  for (const std::string &p : {open_dir + "/p", private_dir + "/p"})
+                      if (bpffs_obj_get(p.c_str()) < 0 || unlink(p.c_str()) != 0) return 1;
+                  return rmdir(open_dir.c_str()) == 0 && rmdir(private_dir.c_str()) == 0 ? 0 : 2;
+              }) == 0);
+    }
+    SECTION("a 0600 pinned iterator cannot be read by cat nor opened as a link") {
+        // maps.debug's link pinned again for Alice, 0600.
+        int link = bpffs_obj_get(in_mount("maps.debug").c_str());
+        REQUIRE(link >= 3);
+        std::string it = in_mount("alice_iter");
+        REQUIRE(bpffs_obj_pin(link, it.c_str()) == 0);
+        bpffs_close(link);
+        REQUIRE(chown(it.c_str(), kAlice, kAlice) == 0);
+        REQUIRE(chmod(it.c_str(), 0600) == 0);
+        CHECK(as_user(kBob, kBob, [&] {
+                  if (open(it.c_str(), O_RDONLY) >= 0 || errno != EACCES) return 1;
+                  if (bpffs_obj_get(it.c_str()) != -EACCES) return 2;
+                  return unlink(it.c_str()) != 0 && errno == EPERM ? 0 : 3;
+              }) == 0);
+        CHECK(as_user(kAlice, kAlice, [&] {
+                  int fd = open(it.c_str(), O_RDONLY);
+                  char buf[64];
+                  if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0) return 1;
+                  close(fd);
+                  return unlink(it.c_str()) == 0 ? 0 : 2;
+              }) == 0);
+    }
+    // Whatever Bob tried, Alice's map is hers and intact.
     CHECK(as_user(kAlice, kAlice, [&] {
               int fd = bpffs_obj_get(path.c_str());
               uint32_t key = 1;
