@@ -310,6 +310,10 @@ Result<Bytes> get_next_id(CallState &c, Payload p, ObjectKind kind) {
         kind == ObjectKind::prog ? wire::Command::prog_get_next_id : wire::Command::btf_get_next_id;
     auto req = decode<wire::GetNextIdRequest>(p, command);
     if (!req) return tl::unexpected(req.error());
+    // The kernel refuses start ids from INT_MAX up before the privilege check.
+    if (req->start_id >= INT32_MAX)
+        return fail(EINVAL, "start_id " + std::to_string(req->start_id) +
+                                " is too large (ids stay below 2^31 - 1)");
     if (c.session.cred().uid != 0)
         return fail(EPERM, std::string(wire::command_name(command)) +
                                " needs CAP_SYS_ADMIN (root), as in the kernel");

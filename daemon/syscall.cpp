@@ -445,6 +445,10 @@ Status need_admin(const Call &c, const char *what) {
 Result<Bytes> map_get_next_id(Call &c, Payload p) {
     auto req = decode<wire::GetNextIdRequest>(p, wire::Command::map_get_next_id);
     if (!req) return tl::unexpected(req.error());
+    // The kernel refuses start ids from INT_MAX up before the privilege check.
+    if (req->start_id >= INT32_MAX)
+        return fail(EINVAL, "start_id " + std::to_string(req->start_id) +
+                                " is too large (ids stay below 2^31 - 1)");
     if (auto st = need_admin(c, "MAP_GET_NEXT_ID"); !st) return tl::unexpected(st.error());
     auto next = Registries::global().of(ObjectKind::map).next_id(req->start_id);
     if (!next) return fail(ENOENT, "no map has an id above " + std::to_string(req->start_id));

@@ -428,6 +428,21 @@ TEST_CASE("ids, fd by id and info by fd") {
     CHECK(info.max_entries == 8);
     CHECK(std::string(info.name) == "by_id");
     CHECK(bpffs_map_get_fd_by_id(0x7ffffff0) == -ENOENT);
+    // From INT_MAX up, start ids are EINVAL (as Linux 6.18).
+    CHECK(bpffs_map_get_next_id(0x7ffffffe, &next) == -ENOENT);
+    CHECK(bpffs_map_get_next_id(0x7fffffff, &next) == -EINVAL);
+    CHECK(bpffs_map_get_next_id(0xffffffff, &next) == -EINVAL);
+    // info_len: a page of zeros is fine (the struct's size comes back),
+    // beyond a page is E2BIG whatever the bytes, a bad fd is EBADF first.
+    std::vector<uint8_t> page(4096 + 1, 0);
+    len = 4096;
+    CHECK(bpffs_obj_get_info_by_fd(again, page.data(), &len) == 0);
+    CHECK(len == sizeof(info));
+    len = 4097;
+    CHECK(bpffs_obj_get_info_by_fd(again, page.data(), &len) == -E2BIG);
+    len = 0xffffffff;  // the buffer is never read that far
+    CHECK(bpffs_obj_get_info_by_fd(again, page.data(), &len) == -E2BIG);
+    CHECK(bpffs_obj_get_info_by_fd(999, page.data(), &len) == -EBADF);
     bpffs_close(again);
     bpffs_close(fd);
 }

@@ -1,6 +1,8 @@
 // The C API of bpffs.h over the control socket.
 #include "tools/libbpffs/bpffs.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -340,6 +342,10 @@ int bpffs_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len) {
     auto r = call<wire::InfoReply>(Command::obj_get_info_by_fd,
                                    wire::encode(wire::InfoRequest{static_cast<uint32_t>(bpf_fd)}));
     if (!r) return failure(r.error());
+    // As the kernel's bpf_check_uarg_tail_zero: a bad fd first (EBADF from
+    // the daemon), then more than a page is E2BIG without reading the buffer.
+    if (*info_len > static_cast<__u32>(getpagesize()))
+        return failure(E2BIG, "info_len " + std::to_string(*info_len) + " is larger than a page");
     if (r->kind == static_cast<uint32_t>(ObjectKind::prog))  // prog
         return client::fill_prog_info(r->body, info, info_len);
     if (r->kind == static_cast<uint32_t>(ObjectKind::btf))  // prog

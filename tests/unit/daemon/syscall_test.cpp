@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/map.h"
+#include "core/wire/frame.h"
 #include "core/wire/messages.h"
 #include "daemon/syscall.h"
 
@@ -184,6 +185,24 @@ TEST_CASE_METHOD(Fixture, "ids need root, like CAP_SYS_ADMIN") {
     as_user = sys.handle(user, static_cast<uint32_t>(Command::map_get_fd_by_id),
                          encode(GetFdByIdRequest{id, 0}));
     CHECK(as_user.reply.error == EPERM);
+}
+
+TEST_CASE_METHOD(Fixture, "GET_NEXT_ID refuses start ids from INT_MAX up, before privilege") {
+    // As the kernel (checked on Linux 6.18): 0x7ffffffe is ENOENT, INT_MAX
+    // and above EINVAL, for root and for others (who otherwise get EPERM).
+    Session user(Cred{1000, 1000, 1, 022, {}});
+    for (Command c : {Command::map_get_next_id, Command::prog_get_next_id, Command::btf_get_next_id,
+                      Command::link_get_next_id}) {
+        INFO(command_name(c));
+        CHECK(run(c, GetNextIdRequest{0x7ffffffe}).error == ENOENT);
+        for (uint32_t start : {0x7fffffffu, 0x80000000u, 0xffffffffu}) {
+            CHECK(run(c, GetNextIdRequest{start}).error == EINVAL);
+            CHECK(sys.handle(user, static_cast<uint32_t>(c), encode(GetNextIdRequest{start}))
+                      .reply.error == EINVAL);
+        }
+        CHECK(sys.handle(user, static_cast<uint32_t>(c), encode(GetNextIdRequest{0x7ffffffe}))
+                  .reply.error == EPERM);
+    }
 }
 
 TEST_CASE_METHOD(Fixture, "lookup batches report the last elements with ENOENT") {
