@@ -374,15 +374,39 @@ Status Btf::check_sizes() const {
                 if (bk == BTF_KIND_FUNC || bk == BTF_KIND_FUNC_PROTO || bk == BTF_KIND_VAR ||
                     bk == BTF_KIND_DATASEC)
                     return fail(EINVAL, invalid(id, "member has a type without storage").message);
+                if (!member_fits(types_[id], m))
+                    return fail(EINVAL, invalid(id, "member exceeds the struct's size").message);
             }
         }
         if (k == BTF_KIND_ARRAY || k == BTF_KIND_TYPEDEF || k == BTF_KIND_CONST ||
             k == BTF_KIND_VOLATILE || k == BTF_KIND_RESTRICT || k == BTF_KIND_TYPE_TAG) {
             auto size = resolve_size(id);
             if (!size && size.error().code == ELOOP) return tl::unexpected(size.error());
+            // The kernel's "Array size overflows U32_MAX".
+            if (k == BTF_KIND_ARRAY &&
+                ((!size && size.error().code == E2BIG) || (size && *size > UINT32_MAX)))
+                return fail(EINVAL, invalid(id, "array size overflows U32_MAX").message);
         }
     }
     return ok();
+}
+
+// The kernel's check_member rules ("Member exceeds struct_size"): a
+// member's storage ends inside its struct. An INT member without kflag
+// needs only its bits (legacy bitfields); a kflag bitfield was checked with
+// the references; a member whose type has no size is refused elsewhere.
+bool Btf::member_fits(const Type &s, const Member &m) const {
+    if (m.bitfield_size != 0) return true;
+    uint32_t base = skip_modifiers(m.type);
+    const Type &bt = types_[base];
+    if (bt.kind == BTF_KIND_INT && !s.kflag) {
+        uint64_t bit_offset = uint64_t{m.bit_offset} + bt.int_offset;
+        uint64_t copy_bits = bt.int_bits + bit_offset % 8;
+        return bit_offset / 8 + (copy_bits + 7) / 8 <= s.size;
+    }
+    auto size = resolve_size(m.type);
+    if (!size) return true;
+    return uint64_t{m.bit_offset} / 8 + *size <= s.size;
 }
 
 uint32_t Btf::skip_modifiers(uint32_t id) const {

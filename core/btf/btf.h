@@ -99,6 +99,7 @@ class Btf {
     Status decode_types(std::span<const uint8_t> types);
     Status check_references() const;
     Status check_sizes() const;
+    bool member_fits(const Type &s, const Member &m) const;
 
     std::vector<uint8_t> raw_;
     std::string_view strings_;  // into raw_

@@ -146,6 +146,82 @@ TEST_CASE("a type that refers to itself without a pointer is rejected") {
     CHECK(r.error().code == ELOOP);
 }
 
+namespace {
+
+// Raw BTF of: [1] INT 'u' (size 4, int_bits), [2] PTR -> 1, [3] ARRAY of
+// nelems PTRs, [4] STRUCT 's' of struct_size bytes whose one member 'a' is
+// of type member at bit offset.
+std::vector<uint8_t> struct_blob(uint32_t int_bits, uint32_t nelems, uint32_t struct_size,
+                                 uint32_t member, uint32_t bit_offset) {
+    std::vector<uint8_t> types;
+    auto put = [&](const void *p, size_t n) {
+        auto b = static_cast<const uint8_t *>(p);
+        types.insert(types.end(), b, b + n);
+    };
+    btf_type t{};
+    t.name_off = 1;
+    t.info = BTF_KIND_INT << 24;
+    t.size = 4;
+    uint32_t int_info = int_bits;
+    put(&t, sizeof t);
+    put(&int_info, 4);
+    t = {};
+    t.info = BTF_KIND_PTR << 24;
+    t.type = 1;
+    put(&t, sizeof t);
+    t = {};
+    t.info = BTF_KIND_ARRAY << 24;
+    btf_array a{2, 1, nelems};
+    put(&t, sizeof t);
+    put(&a, sizeof a);
+    t = {};
+    t.name_off = 3;
+    t.info = (BTF_KIND_STRUCT << 24) | 1;
+    t.size = struct_size;
+    btf_member m{5, member, bit_offset};
+    put(&t, sizeof t);
+    put(&m, sizeof m);
+    const char strings[] = "\0u\0s\0a";
+    btf_header hdr{};
+    hdr.magic = BTF_MAGIC;
+    hdr.version = BTF_VERSION;
+    hdr.hdr_len = sizeof(btf_header);
+    hdr.type_len = uint32_t(types.size());
+    hdr.str_off = hdr.type_len;
+    hdr.str_len = sizeof strings;
+    std::vector<uint8_t> blob(sizeof hdr + types.size() + sizeof strings);
+    std::memcpy(blob.data(), &hdr, sizeof hdr);
+    std::memcpy(blob.data() + sizeof hdr, types.data(), types.size());
+    std::memcpy(blob.data() + sizeof hdr + types.size(), strings, sizeof strings);
+    return blob;
+}
+
+int parse_errno(const std::vector<uint8_t> &blob) {
+    auto r = Btf::parse(blob);
+    return r ? 0 : r.error().code;
+}
+
+}  // namespace
+
+TEST_CASE("a member must lie inside its struct, as the kernel's check_member") {
+    // fuzz_btf found a 32-byte struct holding an array of 4e9 pointers,
+    // which btf_show walked for seconds; the kernel refuses it at load
+    // ("Member exceeds struct_size").
+    CHECK(parse_errno(struct_blob(32, 2, 16, 3, 0)) == 0);
+    CHECK(parse_errno(struct_blob(32, 2, 16, 3, 8)) == EINVAL);
+    CHECK(parse_errno(struct_blob(32, 3, 16, 3, 0)) == EINVAL);
+    CHECK(parse_errno(struct_blob(32, 2, 24, 2, 128)) == 0);  // a pointer at byte 16
+    CHECK(parse_errno(struct_blob(32, 2, 20, 2, 128)) == EINVAL);
+    // An INT member without kflag needs only its bits (legacy bitfields).
+    CHECK(parse_errno(struct_blob(32, 2, 4, 1, 0)) == 0);
+    CHECK(parse_errno(struct_blob(32, 2, 4, 1, 8)) == EINVAL);
+    CHECK(parse_errno(struct_blob(3, 2, 4, 1, 24)) == 0);
+    CHECK(parse_errno(struct_blob(3, 2, 4, 1, 30)) == EINVAL);
+    // An array above U32_MAX bytes is refused even outside a struct.
+    CHECK(parse_errno(struct_blob(32, 0x20000000, 0x7fffffff, 2, 0)) == EINVAL);
+    CHECK(parse_errno(struct_blob(32, 4177526792u, 32, 2, 0)) == EINVAL);
+}
+
 TEST_CASE("the daemon's BTF describes the very layouts the daemon uses") {
     auto btf = Btf::parse(daemon_btf_raw());
     REQUIRE(btf.has_value());
