@@ -24,7 +24,9 @@ struct {
     __uint(key_size, sizeof(__u32));
     __uint(value_size, sizeof(__u64));
     __uint(max_entries, 2);
+#ifndef MAPS_CALLS_NO_PIN /* diff-iter: bpftool cannot set a pin root */
     __uint(pinning, LIBBPF_PIN_BY_NAME);
+#endif
 } totals SEC(".maps");
 
 struct loop_ctx {
