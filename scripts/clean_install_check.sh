@@ -271,9 +271,13 @@ tour user "/home/$tourist"
 
 # ---- the service, in the root booted under systemd ----
 # systemd-nspawn boots the root's systemd; the package enabled bpffsd.service.
-# A oneshot unit ordered after it records what a user would check and
-# powers the container off.
+# A oneshot unit ordered after it records what a user would check, runs
+# the README's tour as root against the service (the tour's packages are
+# installed by now) and powers the container off.
 boot_check() {
+    mkdir -p "$root/root/service-tour"
+    python3 "$tour_py" --installed --service script "$readme" root /root/service-tour/out \
+        >"$root/root/service-tour/tour.sh" || die "readme_tour.py could not read the tour"
     cat >"$root/etc/systemd/system/bpffsd-boot-check.service" <<'UNIT'
 [Unit]
 Description=what the clean install check looks at once bpffsd.service is up
@@ -286,9 +290,9 @@ ExecStart=/bin/sh -c '{ \
   echo "status: $(systemctl show -P StatusText bpffsd)"; \
   echo "mount: $(findmnt -n -o FSTYPE /run/bpffs)"; \
   echo "socket: $(stat -c "%%A %%G" /run/bpffsd.sock)"; \
-  bpffsctl map create /run/bpffs/boot type hash key 4 value 8 entries 4 name boot && \
-  bpffsctl map show pinned /run/bpffs/boot; \
-  } > /root/boot-check.txt 2>&1; systemctl poweroff'
+  } > /root/boot-check.txt 2>&1; \
+  cd /root/service-tour && bash tour.sh > tour.log 2>&1; \
+  systemctl poweroff'
 
 [Install]
 WantedBy=multi-user.target
@@ -314,8 +318,12 @@ UNIT
     check "/run/bpffs is the FUSE mount" grep -qx 'mount: fuse.bpffs' "$root/root/boot-check.txt"
     check "/run/bpffsd.sock is mode 0660, group bpffs" \
         grep -qx 'socket: srw-rw---- bpffs' "$root/root/boot-check.txt"
-    check "bpffsctl works against the service" grep -q '^[0-9]*: hash  name boot' \
-        "$root/root/boot-check.txt"
+    echo "--- the README's tour as root, against the service"
+    python3 "$tour_py" --installed --service check "$readme" root "$root/root/service-tour/out" \
+        >"$work/tour-service.check"
+    local status=$?
+    cat "$work/tour-service.check"
+    check "the tour as root against the service" test "$status" -eq 0
 }
 if command -v systemd-nspawn >/dev/null; then
     boot_check

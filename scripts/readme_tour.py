@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """The README's tour, taken from README.md word for word and checked.
 
-    readme_tour.py [--installed] list   README ROLE
-    readme_tour.py [--installed] script README ROLE OUTDIR
-    readme_tour.py [--installed] check  README ROLE OUTDIR
+    readme_tour.py [--installed] [--service] list   README ROLE
+    readme_tour.py [--installed] [--service] script README ROLE OUTDIR
+    readme_tour.py [--installed] [--service] check  README ROLE OUTDIR
 
 `list` prints the steps as parsed, `script` a bash script that runs them
 and records what they print in OUTDIR, `check` compares the records with
 the README. ROLE is `root` or `user`. --installed leaves out the steps
 that install packages (commands starting with "apt "), for a machine that
-has them already: the test suite's run against the build tree. The tour is the section under the heading
+has them already: the test suite's run against the build tree. --service
+leaves out starting bpffsd (`bpffsd -f`), for root on a system where the
+package's service runs it. The tour is the section under the heading
 "## A tour", up to the next "## " heading. Its fenced blocks are:
 
 - ```console blocks: a line starting with "$ " is a command (a trailing
@@ -105,7 +107,7 @@ def file_step(first_line, lines):
     return Step("file", "\n".join(lines) + "\n", name=name.group(1), line=first_line)
 
 
-def parse(readme_path, role, installed=False):
+def parse(readme_path, role, installed=False, service=False):
     if role not in ("root", "user"):
         raise SystemExit(f"unknown role {role!r}: root or user")
     with open(readme_path, encoding="utf-8") as f:
@@ -121,6 +123,8 @@ def parse(readme_path, role, installed=False):
                              "neither console nor c")
     if installed:
         steps = [s for s in steps if not (s.kind == "command" and s.text.startswith("apt "))]
+    if service:
+        steps = [s for s in steps if not (s.kind == "command" and is_foreground_daemon(s.text))]
     if not steps:
         raise SystemExit("the tour has no steps")
     return steps
@@ -201,13 +205,14 @@ def indent(text):
 
 
 def main(argv):
-    installed = bool(argv) and argv[0] == "--installed"
-    if installed:
-        argv = argv[1:]
+    flags = set()
+    while argv and argv[0] in ("--installed", "--service"):
+        flags.add(argv.pop(0))
+    installed, service = "--installed" in flags, "--service" in flags
     if len(argv) < 3 or argv[0] not in ("list", "script", "check"):
         print(__doc__, file=sys.stderr)
         return 2
-    steps = parse(argv[1], argv[2], installed)
+    steps = parse(argv[1], argv[2], installed, service)
     if argv[0] == "list":
         for step in steps:
             what = f"file {step.name}" if step.kind == "file" else step.text
