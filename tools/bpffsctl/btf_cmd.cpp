@@ -248,6 +248,22 @@ bpffs::Result<bpffs::btf::Btf> btf_from_file(const std::string &path, uint32_t &
     return btf;
 }
 
+// bpftool first asks whether a BTF id is a kernel module's (whose types
+// need vmlinux's as their base); bpffsd has none, but the errors of asking
+// come first, as there.
+void report_unreachable_btf(Cli &cli, uint32_t id) {
+    int fd = bpffs_btf_get_fd_by_id(id);
+    if (fd < 0) {
+        cli.error("can't get BTF object by id (%u): %s", id, strerror(errno));
+        return;
+    }
+    bpf_btf_info info{};
+    __u32 len = sizeof info;
+    if (bpffs_obj_get_info_by_fd(fd, &info, &len) != 0)
+        cli.error("can't get BTF (ID %u) object info: %s", id, strerror(errno));
+    bpffs_close(fd);
+}
+
 int do_dump(Cli &cli, Args args) {
     // Every source takes an argument but bpffsd's own `daemon`.
     if (args.empty() || (args.cur() != "daemon" && args.argc() < 2)) cli.usage();
@@ -343,10 +359,11 @@ int do_dump(Cli &cli, Args args) {
         }
     }
     if (!btf) {
+        report_unreachable_btf(cli, *btf_id);
         auto loaded = btf_by_id(*btf_id);
         if (!loaded) {
             cli.error("get btf by id (%u): %s", *btf_id, strerror(loaded.error().code));
-            return -1;
+            return -loaded.error().code;
         }
         btf = std::move(*loaded);
     }
