@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "tools/libbpffs/bpffs.h"
@@ -23,8 +24,15 @@ int process_fd_count(pid_t pid) {
     DIR *d = opendir(dir.c_str());
     if (d == nullptr) return -1;
     int n = 0;
-    while (dirent *e = readdir(d))
-        if (e->d_name[0] != '.') ++n;
+    while (dirent *e = readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        // /dev/fuse: each idle FUSE worker reads its own clone, and how many
+        // idle workers the daemon keeps (up to its limit) follows the load.
+        char target[32];
+        ssize_t len = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
+        if (len > 0 && std::string_view(target, static_cast<size_t>(len)) == "/dev/fuse") continue;
+        ++n;
+    }
     closedir(d);
     return n;
 }

@@ -12,7 +12,8 @@
 
 namespace bpffs::test {
 
-// Open file descriptors of a process (entries of /proc/PID/fd), -1 if gone.
+// Open file descriptors of a process (entries of /proc/PID/fd) other than
+// /dev/fuse, -1 if gone.
 int process_fd_count(pid_t pid);
 // VmRSS of a process in KiB (/proc/PID/status), -1 if gone.
 long process_rss_kib(pid_t pid);
