@@ -230,6 +230,46 @@ TEST_CASE("maps pinned by name, pin_maps and pin_programs") {
     bpffs_object__close(kc);
 }
 
+TEST_CASE("maps_calls' iterator calls back: bpf_loop over its ctx, for_each over flows") {
+    std::string root = pin_dir("mc_run");
+    bpffs_object *obj = open_with_pin_root("maps_calls", root.c_str(), true);
+    int flows = bpffs_map__fd(bpffs_object__find_map_by_name(obj, "flows"));
+    int totals = bpffs_map__fd(bpffs_object__find_map_by_name(obj, "totals"));
+    // flows: {packets, bytes}; for_each sums the packets (5 + 6).
+    uint32_t k1 = 1, k2 = 2;
+    uint64_t v1[2] = {5, 7}, v2[2] = {6, 0};
+    REQUIRE(bpffs_map_update_elem(flows, &k1, v1, 0) == 0);
+    REQUIRE(bpffs_map_update_elem(flows, &k2, v2, 0) == 0);
+
+    // Over totals (two zeroes): each element prints twice the loop's sum
+    // (indexes 0..3 plus 4 times the value) and adds twice that sum plus
+    // the packets to totals[0] (read before element 0 is printed).
+    union bpf_iter_link_info info {};
+    info.map.map_fd = static_cast<__u32>(totals);
+    bpffs_link_create_opts opts{};
+    opts.sz = sizeof opts;
+    opts.iter_info = &info;
+    opts.iter_info_len = sizeof info;
+    bpffs_program *sum = bpffs_object__find_program_by_name(obj, "sum_flows");
+    REQUIRE(sum != nullptr);
+    int link = bpffs_link_create(bpffs_program__fd(sum), 0, BPF_TRACE_ITER, &opts);
+    REQUIRE(link >= 0);
+    int iter = bpffs_iter_create(link);
+    REQUIRE(iter >= 0);
+    std::string out;
+    char buf[256];
+    for (ssize_t n; (n = bpffs_iter_read(iter, buf, sizeof buf)) > 0;)
+        out.append(buf, size_t(n));
+    CHECK(out == "0: 12\n1: 12\n");
+    uint32_t key = 0;
+    uint64_t total = 0;
+    REQUIRE(bpffs_map_lookup_elem(totals, &key, &total) == 0);
+    CHECK(total == 2 * 2 * (6 + 11));
+    bpffs_close(iter);
+    bpffs_close(link);
+    bpffs_object__close(obj);
+}
+
 // The offsets a relocated program uses: LDX/STX offsets and MOV immediates.
 std::set<int64_t> used_offsets(const bpffs_program *p) {
     std::set<int64_t> out;
