@@ -84,6 +84,10 @@ class HashTab : public Map {
     uint32_t bucket_of(uint32_t hash) const { return hash & (n_buckets_ - 1); }
     // Warms the cache lines a walk reaches next (see next_elem).
     void prefetch_following(uint32_t bucket, uint32_t current) const;
+    // Asks for an element's slot, or for the first element of a bucket
+    // (unlocked reads: they only choose what to prefetch).
+    void prefetch_slot(uint32_t index) const;
+    void prefetch_head(uint32_t bucket) const;
     std::mutex &stripe(uint32_t bucket) const { return stripes_[bucket % nstripes_]; }
     uint32_t elem_hash(uint32_t index) const;
     void set_elem_hash(uint32_t index, uint32_t hash);
