@@ -3,43 +3,11 @@
 #include <cerrno>
 
 #include "core/map.h"
+#include "core/vm/verifier/disasm.h"
 #include "core/vm/verifier/verifier_env.h"
 
 namespace bpffs::vm::verifier {
 namespace {
-
-const char *op_symbol(uint8_t aop) {
-    switch (aop) {
-        case op::kAdd:
-            return "+=";
-        case op::kSub:
-            return "-=";
-        case op::kMul:
-            return "*=";
-        case op::kDiv:
-            return "/=";
-        case op::kOr:
-            return "|=";
-        case op::kAnd:
-            return "&=";
-        case op::kLsh:
-            return "<<=";
-        case op::kRsh:
-            return ">>=";
-        case op::kMod:
-            return "%=";
-        case op::kXor:
-            return "^=";
-        case op::kArsh:
-            return "s>>=";
-        default:
-            return "?=";
-    }
-}
-
-std::string R(int regno) {
-    return "R" + std::to_string(regno);
-}
 
 // Pointer offsets stay far from overflowing (the kernel's BPF_MAX_VAR_OFF).
 constexpr int64_t kMaxVarOff = int64_t(1) << 29;
@@ -57,7 +25,7 @@ Status Verifier::pointer_alu(VState &st, const Insn &in, RegState &dst, const Re
             return ok();
         }
         return tl::unexpected(
-            err(EACCES, R(in.dst) + " pointer " + op_symbol(aop) + " pointer prohibited"));
+            err(EACCES, R(in.dst) + " pointer " + alu_symbol(aop) + " pointer prohibited"));
     }
     const RegState &ptr = dst_is_ptr ? dst : src;
     const RegState &scalar = dst_is_ptr ? src : dst;
@@ -66,7 +34,7 @@ Status Verifier::pointer_alu(VState &st, const Insn &in, RegState &dst, const Re
         return tl::unexpected(err(EACCES, R(in.dst) + " 32-bit pointer arithmetic prohibited"));
     if (aop != op::kAdd && aop != op::kSub)
         return tl::unexpected(err(
-            EACCES, R(in.dst) + " bitwise operator " + op_symbol(aop) + " on pointer prohibited"));
+            EACCES, R(in.dst) + " bitwise operator " + alu_symbol(aop) + " on pointer prohibited"));
     if (!dst_is_ptr && aop == op::kSub)
         return tl::unexpected(err(EACCES, R(in.dst) + " tried to subtract pointer from scalar"));
     if (ptr.is_nullable())

@@ -8,14 +8,6 @@
 #include "core/vm/verifier/verifier_env.h"
 
 namespace bpffs::vm::verifier {
-namespace {
-
-std::string R(int regno) {
-    return "R" + std::to_string(regno);
-}
-
-}  // namespace
-
 Status Verifier::check_helper_arg(VState &st, const HelperProto &proto, int arg, const Map *&map) {
     const int regno = arg + 1;
     const ArgKind kind = proto.args[size_t(arg)];

@@ -15,10 +15,6 @@
 namespace bpffs::vm::verifier {
 namespace {
 
-std::string R(int regno) {
-    return "R" + std::to_string(regno);
-}
-
 // A value of size bytes read from memory: zero-extended, or sign-extended
 // for the sign-extending loads.
 RegState loaded_scalar(int size, bool sign_extend) {

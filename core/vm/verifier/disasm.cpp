@@ -5,8 +5,6 @@
 #include <cstdio>
 
 namespace bpffs::vm::verifier {
-namespace {
-
 const char *alu_symbol(uint8_t aop) {
     switch (aop) {
         case op::kAdd:
@@ -37,6 +35,8 @@ const char *alu_symbol(uint8_t aop) {
             return "?=";
     }
 }
+
+namespace {
 
 const char *jmp_symbol(uint8_t jop) {
     switch (jop) {

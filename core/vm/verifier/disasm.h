@@ -17,6 +17,9 @@ struct DisasmNames {
     std::function<std::string(size_t)> imm64;
 };
 
+// The assignment an ALU operation prints as: "+=", "s>>=", "=" for mov.
+const char *alu_symbol(uint8_t aop);
+
 // insn is at index; next is the second half of an LDDW (ignored otherwise).
 std::string disasm(const Insn &insn, const Insn *next, size_t index, const DisasmNames &names);
 

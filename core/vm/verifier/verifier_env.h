@@ -20,6 +20,11 @@
 
 namespace bpffs::vm::verifier {
 
+// A register as the kernel's messages name it: "R3".
+inline std::string R(int regno) {
+    return "R" + std::to_string(regno);
+}
+
 inline constexpr uint32_t kMaxProcessedInsns = 1'000'000;  // BPF_COMPLEXITY_LIMIT_INSNS
 inline constexpr size_t kMaxPendingStates = 8192;          // BPF_COMPLEXITY_LIMIT_JMP_SEQ
 inline constexpr size_t kMaxStatesPerInsn = 64;
