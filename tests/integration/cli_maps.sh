@@ -3,53 +3,17 @@
 # the map commands' outputs (plain and JSON) and what the mount shows.
 # usage: cli_maps.sh BPFFSD BPFFSCTL   (exit 77 to skip)
 set -u
-bpffsd=$(realpath "$1")
-ctl=$(realpath "$2")
 
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root for FUSE mounts"
-[ -c /dev/fuse ] || skip "no /dev/fuse"
-[ -x "$bpffsd" ] || skip "bpffsd is not built ($bpffsd)"
-[ -x "$ctl" ] || skip "bpffsctl is not built ($ctl)"
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+use_tools "$1" "$2"
 
-top=$(mktemp -d /tmp/bpffs-cli.XXXXXX)
-mnt=$top/mnt
-sock=$top/sock
-mkdir -p "$mnt"
-"$bpffsd" -f --socket "$sock" "$mnt" >"$top/log" 2>&1 &
-pid=$!
-cleanup() {
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    fusermount3 -u "$mnt" 2>/dev/null
-    rm -rf "$top"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    [ -S "$sock" ] && mountpoint -q "$mnt" && break
-    sleep 0.1
-done
-mountpoint -q "$mnt" || { cat "$top/log"; echo "FAIL: bpffsd did not mount"; exit 1; }
+start_bpffsd "$bpffsd" /tmp/bpffs-cli.XXXXXX
 
-failures=0
-# expect "DESCRIPTION" EXPECTED_STATUS EXPECTED_OUTPUT -- COMMAND...
-# Output is stdout+stderr with map ids and memlock masked.
-expect() {
-    local what=$1 status=$2 want=$3
-    shift 4
-    local got rc
-    got=$("$@" 2>&1)
-    rc=$?
-    got=$(sed -E 's/^[0-9]+: /ID: /; s/"id":[0-9]+/"id":ID/g; s/memlock [0-9]+B/memlock NB/;
-        s/"bytes_memlock":[0-9]+/"bytes_memlock":N/' <<<"$got")
-    if [ "$rc" != "$status" ] || [ "$got" != "$want" ]; then
-        echo "FAIL: $what: exit $rc (want $status)"
-        diff <(echo "$want") <(echo "$got")
-        failures=$((failures + 1))
-    fi
+# Map ids and memlock differ by nature.
+mask() {
+    sed -E 's/^[0-9]+: /ID: /; s/"id":[0-9]+/"id":ID/g; s/memlock [0-9]+B/memlock NB/;
+        s/"bytes_memlock":[0-9]+/"bytes_memlock":N/'
 }
 
 expect "create" 0 "" -- "$ctl" map create "$mnt/m" type hash key 4 value 8 entries 16 name m
@@ -87,8 +51,4 @@ expect "socket from the environment" 0 "ID: hash  name m  flags 0x0" -- \
 expect "socket option" 0 "ID: hash  name m  flags 0x0" -- \
     bash -c "'$ctl' --socket '$sock' map show name m | head -1"
 
-if [ "$failures" != 0 ]; then
-    echo "$failures checks failed"
-    exit 1
-fi
-echo "OK"
+finish

@@ -5,44 +5,19 @@
 # file` output is compared with bpftool's byte for byte (no kernel needed).
 # usage: cli_prog.sh BPFFSD BPFFSCTL PROGS_DIR   (exit 77 to skip)
 set -u
-bpffsd=$(realpath "$1")
-ctl=$(realpath "$2")
 progs=$(realpath "$3")
 
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root for FUSE mounts"
-[ -c /dev/fuse ] || skip "no /dev/fuse"
-[ -x "$bpffsd" ] || skip "bpffsd is not built ($bpffsd)"
-[ -x "$ctl" ] || skip "bpffsctl is not built ($ctl)"
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+use_tools "$1" "$2"
 [ -f "$progs/kernel_compat.bpf.o" ] || skip "tests/progs are not built"
 
 # No dot in the directory: libbpf (and libbpffs) turn every '.' of a
 # pinmaps path into '_'.
-top=$(mktemp -d /tmp/bpffs-cliprog-XXXXXX)
-mnt=$top/mnt
-sock=$top/sock
-mkdir -p "$mnt"
-"$bpffsd" -f --socket "$sock" "$mnt" >"$top/log" 2>&1 &
-pid=$!
-cleanup() {
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    fusermount3 -u "$mnt" 2>/dev/null
-    rm -rf "$top"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    [ -S "$sock" ] && mountpoint -q "$mnt" && break
-    sleep 0.1
-done
-mountpoint -q "$mnt" || { cat "$top/log"; echo "FAIL: bpffsd did not mount"; exit 1; }
+start_bpffsd "$bpffsd" /tmp/bpffs-cliprog-XXXXXX
 # Commands naming no path (id N, tag T, btf dump daemon) need the socket.
 export BPFFS_SOCKET=$sock
 
-failures=0
 # Ids, tags, times and sizes that differ by nature are masked.
 mask() {
     sed -E 's/^[0-9]+: /ID: /; s/"id":[0-9]+/"id":ID/g; s/memlock [0-9]+B/memlock NB/;
@@ -52,20 +27,6 @@ mask() {
         s/map_ids [0-9,]+/map_ids IDS/; s/"map_ids":\[[0-9,]*\]/"map_ids":[IDS]/;
         s/btf_id [0-9]+/btf_id B/; s/"btf_id":[0-9]+/"btf_id":B/;
         s/map\[id:[0-9]+\]/map[id:M]/g; s/prog_ids [0-9,]+/prog_ids IDS/'
-}
-# expect "DESCRIPTION" EXPECTED_STATUS EXPECTED_OUTPUT -- COMMAND...
-expect() {
-    local what=$1 status=$2 want=$3
-    shift 4
-    local got rc
-    got=$("$@" 2>&1)
-    rc=$?
-    got=$(mask <<<"$got")
-    if [ "$rc" != "$status" ] || [ "$got" != "$want" ]; then
-        echo "FAIL: $what: exit $rc (want $status)"
-        diff <(echo "$want") <(echo "$got")
-        failures=$((failures + 1))
-    fi
 }
 # expect_grep "DESCRIPTION" EXPECTED_STATUS REGEX -- COMMAND...
 expect_grep() {
@@ -244,9 +205,4 @@ expect_grep "callback helpers" 0 'call bpf_for_each_map_elem#164$' -- \
 expect "no pin left" 1 "" -- test -e "$mnt/x"
 expect_grep "still alive" 0 "name list_maps_with_weights" -- "$ctl" prog show pinned "$mnt/kc"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s); daemon log:"
-    tail -20 "$top/log"
-    exit 1
-fi
-echo "PASS"
+finish

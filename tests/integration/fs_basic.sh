@@ -10,9 +10,10 @@
 set -u
 harness=${1:?usage: fs_basic.sh PATH_TO_fs_harness}
 
-if [[ $(id -u) != 0 ]]; then echo "SKIP: needs root (mounts FUSE, switches users)"; exit 77; fi
-if [[ ! -c /dev/fuse ]]; then echo "SKIP: no /dev/fuse"; exit 77; fi
-if ! command -v python3 >/dev/null; then echo "SKIP: needs python3 for errno checks"; exit 77; fi
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+require_fuse_root
+command -v python3 >/dev/null || skip "needs python3 for errno checks"
 
 work=$(mktemp -d /tmp/fs_basic.XXXXXX)
 mnt=$work/mnt

@@ -6,51 +6,16 @@
 # the pinned iterator while it is open, and the errors of `iter pin`.
 # usage: iter_cli.sh BPFFSD BPFFSCTL ITER_ELEM_OBJ   (exit 77 to skip)
 set -u
-bpffsd=$(realpath "$1")
-ctl=$(realpath "$2")
 obj=$(realpath "$3")
 
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root for FUSE mounts"
-[ -c /dev/fuse ] || skip "no /dev/fuse"
-[ -x "$bpffsd" ] || skip "bpffsd is not built ($bpffsd)"
-[ -x "$ctl" ] || skip "bpffsctl is not built ($ctl)"
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+use_tools "$1" "$2"
 [ -f "$obj" ] || skip "the iterator object is not built ($obj)"
 
-top=$(mktemp -d /tmp/bpffs-itercli.XXXXXX)
-mnt=$top/mnt
-sock=$top/sock
-mkdir -p "$mnt"
-"$bpffsd" -f --socket "$sock" "$mnt" >"$top/log" 2>&1 &
-pid=$!
-cleanup() {
-    exec 3<&- 2>/dev/null
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    fusermount3 -u "$mnt" 2>/dev/null
-    rm -rf "$top"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    [ -S "$sock" ] && mountpoint -q "$mnt" && break
-    sleep 0.1
-done
-mountpoint -q "$mnt" || { cat "$top/log"; echo "FAIL: bpffsd did not mount"; exit 1; }
+at_cleanup 'exec 3<&- 2>/dev/null'
+start_bpffsd "$bpffsd" /tmp/bpffs-itercli.XXXXXX
 export BPFFS_SOCKET=$sock
-
-failures=0
-check() {  # check DESCRIPTION WANT GOT
-    if [ "$2" != "$3" ]; then
-        echo "FAIL: $1"
-        diff <(echo "$2") <(echo "$3")
-        failures=$((failures + 1))
-    else
-        echo "ok: $1"
-    fi
-}
 ctl_status() {  # the exit status of one bpffsctl command, output dropped
     "$ctl" "$@" >/dev/null 2>&1
     echo $?
@@ -130,9 +95,4 @@ for _ in $(seq 100); do
 done
 check "the link is gone after the last close" yes "$gone"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failed checks; bpffsd log:"
-    cat "$top/log"
-    exit 1
-fi
-echo "0 failed checks"
+finish

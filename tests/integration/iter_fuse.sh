@@ -13,51 +13,18 @@
 #  - cat of a map with BTF works and of a map without BTF is EIO (spec 4.8).
 # usage: iter_fuse.sh BPFFSD BPFFSCTL ITER_OBJS   (exit 77 to skip)
 set -u
-bpffsd=$(realpath "$1")
-ctl=$(realpath "$2")
 objs=$3
 
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root for FUSE mounts"
-[ -c /dev/fuse ] || skip "no /dev/fuse"
-[ -x "$bpffsd" ] || skip "bpffsd is not built ($bpffsd)"
-[ -x "$ctl" ] || skip "bpffsctl is not built ($ctl)"
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+use_tools "$1" "$2"
 [ -r "$objs/iter_diff_elem.bpf.o" ] || skip "the iterator programs are not built ($objs)"
 command -v python3 >/dev/null || skip "python3 is not installed"
 
-top=$(mktemp -d /tmp/bpffs-iterfuse.XXXXXX)
-mnt=$top/mnt
-sock=$top/sock
-mkdir -p "$mnt"
-"$bpffsd" -f --socket "$sock" "$mnt" >"$top/log" 2>&1 &
-pid=$!
 updater=
-cleanup() {
-    [ -n "$updater" ] && kill "$updater" 2>/dev/null && wait "$updater" 2>/dev/null
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    fusermount3 -u "$mnt" 2>/dev/null
-    rm -rf "$top"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    [ -S "$sock" ] && mountpoint -q "$mnt" && break
-    sleep 0.1
-done
-mountpoint -q "$mnt" || { cat "$top/log"; echo "FAIL: bpffsd did not mount"; exit 1; }
+at_cleanup '[ -n "$updater" ] && kill "$updater" 2>/dev/null && wait "$updater" 2>/dev/null'
+start_bpffsd "$bpffsd" /tmp/bpffs-iterfuse.XXXXXX
 export BPFFS_SOCKET=$sock
-
-failures=0
-check() { # check DESCRIPTION WANT GOT
-    if [ "$2" != "$3" ]; then
-        echo "FAIL: $1"
-        diff <(echo "$2") <(echo "$3")
-        failures=$((failures + 1))
-    fi
-}
 ctl() {
     "$ctl" "$@" || { echo "FAIL: bpffsctl $*"; failures=$((failures + 1)); }
 }
@@ -182,6 +149,4 @@ check "per-CPU values: the program's writes stay in the session" "$a" "$b"
 cat "$mnt/h" >/dev/null 2>"$top/err"
 check "cat of a map without BTF" "cat: $mnt/h: Input/output error" "$(cat "$top/err")"
 
-[ "$failures" = 0 ] && echo "OK" && exit 0
-echo "$failures failure(s)"
-exit 1
+finish

@@ -5,45 +5,12 @@
 # appear in maps.debug in the kernel's format.
 # usage: iter_preload.sh BPFFSD BPFFSCTL   (exit 77 to skip)
 set -u
-bpffsd=$(realpath "$1")
-ctl=$(realpath "$2")
 
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root for FUSE mounts"
-[ -c /dev/fuse ] || skip "no /dev/fuse"
-[ -x "$bpffsd" ] || skip "bpffsd is not built ($bpffsd)"
-[ -x "$ctl" ] || skip "bpffsctl is not built ($ctl)"
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+use_tools "$1" "$2"
 
-top=$(mktemp -d /tmp/bpffs-iter.XXXXXX)
-mnt=$top/mnt
-sock=$top/sock
-mkdir -p "$mnt"
-"$bpffsd" -f --socket "$sock" "$mnt" >"$top/log" 2>&1 &
-pid=$!
-cleanup() {
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    fusermount3 -u "$mnt" 2>/dev/null
-    rm -rf "$top"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    [ -S "$sock" ] && mountpoint -q "$mnt" && break
-    sleep 0.1
-done
-mountpoint -q "$mnt" || { cat "$top/log"; echo "FAIL: bpffsd did not mount"; exit 1; }
-
-failures=0
-check() {  # check DESCRIPTION WANT GOT
-    if [ "$2" != "$3" ]; then
-        echo "FAIL: $1"
-        diff <(echo "$2") <(echo "$3")
-        failures=$((failures + 1))
-    fi
-}
+start_bpffsd "$bpffsd" /tmp/bpffs-iter.XXXXXX
 
 for f in maps.debug progs.debug; do
     check "$f mode and owner" "100400 0 0" "$(stat -c '%f %u %g' "$mnt/$f" | sed 's/^8100/100400/')"
@@ -76,5 +43,4 @@ fi
 rm "$mnt/small"
 check "a freed map leaves maps.debug" "" "$(grep -E ' small ' "$mnt/maps.debug")"
 
-[ "$failures" = 0 ] || { cat "$top/log"; exit 1; }
-echo "PASS"
+finish
