@@ -10,10 +10,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "tools/libbpffs/bpffs.h"
 
 namespace bpffs::test {
 
@@ -115,14 +118,52 @@ int stop_daemon(DaemonProcess &d) {
     return -1;
 }
 
-}  // namespace bpffs::test
-
-namespace bpffs::test {
-
 void remove_daemon_files(const DaemonProcess &d) {
     unlink(d.log.c_str());
     rmdir(d.mountpoint.c_str());
     rmdir(d.dir.c_str());
+}
+
+namespace {
+
+// The last lines of the daemon's log, enough to see why a test failed.
+std::string log_tail(const std::string &log, size_t lines) {
+    std::string text = read_file(log);
+    size_t pos = text.size();
+    for (size_t n = 0; n <= lines && pos > 0; ++n) {
+        pos = text.rfind('\n', pos - 1);
+        if (pos == std::string::npos) return text;
+    }
+    return text.substr(pos + 1);
+}
+
+}  // namespace
+
+int run_against_daemon(DaemonProcess &d, const std::function<int()> &run_tests) {
+    std::string why = skip_reason();
+    if (!why.empty()) {
+        printf("SKIP: %s\n", why.c_str());
+        return 77;
+    }
+    std::string error;
+    if (!start_daemon(d, error)) {
+        fprintf(stderr, "cannot start bpffsd: %s\n", error.c_str());
+        return 1;
+    }
+    bpffs_set_socket(d.socket.c_str());
+    int failed = run_tests();
+    bpffs_disconnect();
+    int exit_status = stop_daemon(d);
+    bool clean =
+        exit_status == 0 && !is_mounted(d.mountpoint) && access(d.socket.c_str(), F_OK) != 0;
+    if (!clean || failed != 0) {
+        fprintf(stderr, "%s (bpffsd exit %d); the end of its log (%s):\n%s\n",
+                clean ? "tests failed" : "bpffsd did not stop cleanly", exit_status, d.log.c_str(),
+                log_tail(d.log, 100).c_str());
+        return 1;
+    }
+    remove_daemon_files(d);
+    return 0;
 }
 
 }  // namespace bpffs::test

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,13 @@ int stop_daemon(DaemonProcess &d);
 
 // Removes the log and the (empty, unmounted) directories after a clean run.
 void remove_daemon_files(const DaemonProcess &d);
+
+// The main() of a test program against one daemon: skips (77) where the
+// tests cannot run, starts d, points libbpffs at its socket, runs the
+// tests (run_tests returns how many failed), stops the daemon. 1, with the
+// end of the daemon's log, when a test failed or bpffsd did not stop
+// cleanly (exit status 0, unmounted, socket removed); 0 otherwise.
+int run_against_daemon(DaemonProcess &d, const std::function<int()> &run_tests);
 
 bool is_mounted(const std::string &mountpoint);
 bool socket_answers(const std::string &socket);

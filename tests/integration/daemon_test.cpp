@@ -761,32 +761,5 @@ TEST_CASE("when the daemon goes away, calls fail until a new connection is asked
 }
 
 int main(int argc, char **argv) {
-    std::string why = skip_reason();
-    if (!why.empty()) {
-        printf("SKIP: %s\n", why.c_str());
-        return 77;
-    }
-    std::string error;
-    if (!start_daemon(g_daemon, error)) {
-        fprintf(stderr, "cannot start bpffsd: %s\n", error.c_str());
-        return 1;
-    }
-    bpffs_set_socket(g_daemon.socket.c_str());
-    int failed = Catch::Session().run(argc, argv);
-    bpffs_disconnect();
-    int exit_status = stop_daemon(g_daemon);
-    bool clean = exit_status == 0 && !is_mounted(g_daemon.mountpoint) &&
-                 access(g_daemon.socket.c_str(), F_OK) != 0;
-    if (!clean) {
-        fprintf(stderr, "bpffsd did not stop cleanly (exit %d); its log:\n%s\n", exit_status,
-                read_file(g_daemon.log).c_str());
-        return 1;
-    }
-    if (failed != 0) {
-        fprintf(stderr, "bpffsd log (%s):\n%s\n", g_daemon.log.c_str(),
-                read_file(g_daemon.log).c_str());
-        return 1;
-    }
-    remove_daemon_files(g_daemon);
-    return 0;
+    return run_against_daemon(g_daemon, [&] { return Catch::Session().run(argc, argv); });
 }

@@ -223,28 +223,9 @@ TEST_CASE("log buffers above --max-log-size or the kernel's limit are refused") 
 }
 
 int main(int argc, char **argv) {
-    std::string why = skip_reason();
-    if (!why.empty()) {
-        printf("SKIP: %s\n", why.c_str());
-        return 77;
-    }
     g_daemon.extra_args = {"--max-memory",     "1M",
                            "--max-client-fds", std::to_string(kMaxFds),
                            "--max-frame",      std::to_string(kMaxFrame),
                            "--max-log-size",   std::to_string(kMaxLogSize)};
-    std::string error;
-    if (!start_daemon(g_daemon, error)) {
-        fprintf(stderr, "cannot start bpffsd: %s\n", error.c_str());
-        return 1;
-    }
-    bpffs_set_socket(g_daemon.socket.c_str());
-    int failed = Catch::Session().run(argc, argv);
-    bpffs_disconnect();
-    int exit_status = stop_daemon(g_daemon);
-    if (exit_status != 0 || failed != 0) {
-        fprintf(stderr, "bpffsd exit %d; its log: %s\n", exit_status, g_daemon.log.c_str());
-        return 1;
-    }
-    remove_daemon_files(g_daemon);
-    return 0;
+    return run_against_daemon(g_daemon, [&] { return Catch::Session().run(argc, argv); });
 }

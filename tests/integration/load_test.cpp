@@ -421,11 +421,6 @@ TEST_CASE("concurrent clients and iterator readers: no failed operation, no grow
 }
 
 int main(int argc, char **argv) {
-    std::string why = skip_reason();
-    if (!why.empty()) {
-        printf("SKIP: %s\n", why.c_str());
-        return 77;
-    }
     const char *objs = getenv("ITER_OBJS");
     if (objs == nullptr ||
         access((std::string(objs) + "/iter_diff_elem.bpf.o").c_str(), R_OK) != 0) {
@@ -433,19 +428,5 @@ int main(int argc, char **argv) {
                objs ? objs : "");
         return 77;
     }
-    std::string error;
-    if (!start_daemon(g_daemon, error)) {
-        fprintf(stderr, "cannot start bpffsd: %s\n", error.c_str());
-        return 1;
-    }
-    bpffs_set_socket(g_daemon.socket.c_str());
-    int failed = Catch::Session().run(argc, argv);
-    bpffs_disconnect();
-    int exit_status = stop_daemon(g_daemon);
-    if (exit_status != 0 || failed != 0) {
-        fprintf(stderr, "bpffsd exit %d; its log: %s\n", exit_status, g_daemon.log.c_str());
-        return 1;
-    }
-    remove_daemon_files(g_daemon);
-    return 0;
+    return run_against_daemon(g_daemon, [&] { return Catch::Session().run(argc, argv); });
 }

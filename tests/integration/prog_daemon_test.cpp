@@ -15,6 +15,7 @@
 #include "core/btf/btf.h"
 #include "core/wire/frame.h"
 #include "core/wire/prog_messages.h"
+#include "tests/bpf_insn.h"
 #include "tests/integration/daemon_harness.h"
 #include "tools/libbpffs/bpffs.h"
 
@@ -24,16 +25,6 @@ using namespace bpffs::test;
 namespace {
 
 DaemonProcess g_daemon;
-
-bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
-    bpf_insn i{};
-    i.code = code;
-    i.dst_reg = dst;
-    i.src_reg = src;
-    i.off = off;
-    i.imm = imm;
-    return i;
-}
 
 // r1 = map; r2 = fp - 4 (key 0); call map_lookup_elem; r0 = 0; exit
 std::vector<bpf_insn> lookup_program(int map_fd) {
@@ -236,25 +227,5 @@ TEST_CASE("hostile PROG_LOAD payloads get errors and the daemon lives on") {
 }
 
 int main(int argc, char **argv) {
-    std::string why = skip_reason();
-    if (!why.empty()) {
-        printf("SKIP: %s\n", why.c_str());
-        return 77;
-    }
-    std::string error;
-    if (!start_daemon(g_daemon, error)) {
-        fprintf(stderr, "cannot start bpffsd: %s\n", error.c_str());
-        return 1;
-    }
-    bpffs_set_socket(g_daemon.socket.c_str());
-    int failed = Catch::Session().run(argc, argv);
-    bpffs_disconnect();
-    int exit_status = stop_daemon(g_daemon);
-    if (exit_status != 0 || failed != 0) {
-        fprintf(stderr, "exit %d; bpffsd log (%s):\n%s\n", exit_status, g_daemon.log.c_str(),
-                read_file(g_daemon.log).c_str());
-        return 1;
-    }
-    remove_daemon_files(g_daemon);
-    return 0;
+    return run_against_daemon(g_daemon, [&] { return Catch::Session().run(argc, argv); });
 }

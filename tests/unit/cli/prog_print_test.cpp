@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "tests/bpf_insn.h"
 #include "tests/unit/cli/capture.h"
 #include "tools/bpffsctl/btf_value_dump.h"
 #include "tools/bpffsctl/json_writer.h"
@@ -13,6 +14,7 @@
 #include "tools/bpffsctl/xlated_dump.h"
 
 using namespace bpffsctl;
+using bpffs::test::insn;
 
 namespace {
 // The type encodings of linux/btf.h, spelled out (the UAPI has no encoders).
@@ -23,15 +25,6 @@ constexpr uint32_t BTF_INT_ENC(uint32_t encoding, uint32_t offset, uint32_t bits
     return (encoding << 24) | (offset << 16) | bits;
 }
 
-bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
-    bpf_insn i{};
-    i.code = code;
-    i.dst_reg = dst;
-    i.src_reg = src;
-    i.off = off;
-    i.imm = imm;
-    return i;
-}
 std::string text(bpf_insn a) {
     return insn_text({&a, 1});
 }
