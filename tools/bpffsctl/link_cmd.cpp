@@ -181,22 +181,15 @@ int do_help(Cli &cli, Args args) {
 int link_parse_fd(Cli &cli, Args &args) {
     if (is_prefix(args.peek(), "id")) {
         args.next(cli);
-        char *end = nullptr;
-        auto id = static_cast<unsigned int>(std::strtoul(args.cur().c_str(), &end, 0));
-        if (*end) {
-            cli.error("can't parse %s as ID", args.cur().c_str());
-            return -1;
-        }
-        args.next(cli);
+        uint32_t id = 0;
+        if (!parse_id_arg(cli, args, id)) return -1;
         int fd = bpffs_link_get_fd_by_id(id);
         if (fd < 0) cli.error("failed to get link with ID %d: %s", id, strerror(errno));
         return fd;
     }
     if (is_prefix(args.peek(), "pinned")) {
         args.next(cli);
-        std::string path = args.cur();
-        args.next(cli);
-        return open_obj_pinned_any(cli, path, ObjKind::link);
+        return parse_pinned_arg(cli, args, ObjKind::link);
     }
     cli.error("expected 'id' or 'pinned', got: '%s'?", args.peek() ? args.cur().c_str() : "(null)");
     return -1;

@@ -16,46 +16,21 @@ namespace {
 
 constexpr size_t kMaxProgFullName = 128;  // bpftool's MAX_PROG_FULL_NAME
 
-bool parse_id(const std::string &text, uint32_t &id) {
-    char *end = nullptr;
-    id = static_cast<uint32_t>(std::strtoul(text.c_str(), &end, 0));
-    return *end == '\0';
-}
-
 // bpftool's prog_fd_by_nametag: every program whose tag (or full name)
 // matches.
 int prog_fds_by_nametag(Cli &cli, const void *nametag, bool tag, std::vector<int> &fds) {
-    __u32 id = 0;
-    while (true) {
-        if (bpffs_prog_get_next_id(id, &id) != 0) {
-            if (errno == ENOENT) return static_cast<int>(fds.size());
-            cli.error("%s", strerror(errno));
-            close_all(fds);
-            return -1;
-        }
-        int fd = bpffs_prog_get_fd_by_id(id);
-        if (fd < 0) {
-            cli.error("can't get prog by id (%u): %s", id, strerror(errno));
-            close_all(fds);
-            return -1;
-        }
-        bpf_prog_info info{};
-        if (prog_info(fd, info) != 0) {
-            cli.error("can't get prog info (%u): %s", id, strerror(errno));
-            bpffs_close(fd);
-            close_all(fds);
-            return -1;
-        }
-        // bpftool 7.1 matches names in full (completed from BTF past 15
-        // characters), not the kernel's 15-character cut.
-        bool match = tag ? memcmp(nametag, info.tag, BPF_TAG_SIZE) == 0
-                         : prog_full_name(info, fd) == static_cast<const char *>(nametag);
-        if (!match) {
-            bpffs_close(fd);
-            continue;
-        }
-        fds.push_back(fd);
-    }
+    return fds_matching(
+        cli, kProgIds,
+        [&](int fd, bool &yes) {
+            bpf_prog_info info{};
+            if (prog_info(fd, info) != 0) return -1;
+            // bpftool 7.1 matches names in full (completed from BTF past 15
+            // characters), not the kernel's 15-character cut.
+            yes = tag ? memcmp(nametag, info.tag, BPF_TAG_SIZE) == 0
+                      : prog_full_name(info, fd) == static_cast<const char *>(nametag);
+            return 0;
+        },
+        fds);
 }
 
 }  // namespace
@@ -70,11 +45,7 @@ int prog_parse_fds(Cli &cli, Args &args, std::vector<int> &fds) {
     if (is_prefix(args.peek(), "id")) {
         args.next(cli);
         uint32_t id = 0;
-        if (!parse_id(args.cur(), id)) {
-            cli.error("can't parse %s as ID", args.cur().c_str());
-            return -1;
-        }
-        args.next(cli);
+        if (!parse_id_arg(cli, args, id)) return -1;
         int fd = bpffs_prog_get_fd_by_id(id);
         if (fd < 0) {
             cli.error("get by id (%u): %s", id, strerror(errno));
@@ -106,9 +77,7 @@ int prog_parse_fds(Cli &cli, Args &args, std::vector<int> &fds) {
     }
     if (is_prefix(args.peek(), "pinned")) {
         args.next(cli);
-        std::string path = args.cur();
-        args.next(cli);
-        int fd = open_obj_pinned_any(cli, path, ObjKind::prog);
+        int fd = parse_pinned_arg(cli, args, ObjKind::prog);
         if (fd < 0) return -1;
         fds.push_back(fd);
         return 1;
@@ -120,13 +89,7 @@ int prog_parse_fds(Cli &cli, Args &args, std::vector<int> &fds) {
 
 int prog_parse_fd(Cli &cli, Args &args) {
     std::vector<int> fds;
-    int n = prog_parse_fds(cli, args, fds);
-    if (n == 1) return fds[0];
-    if (n > 1) {
-        cli.error("several programs match this handle");
-        close_all(fds);
-    }
-    return -1;
+    return only_fd(cli, prog_parse_fds(cli, args, fds), fds, "programs");
 }
 
 std::string prog_full_name(const bpf_prog_info &info, int fd) {
