@@ -14,74 +14,17 @@
 #include "tools/libbpffs/link_info.h"  // link
 #include "tools/libbpffs/map_elem.h"
 #include "tools/libbpffs/prog_info.h"  // prog
+#include "tools/libbpffs/request.h"
 
 using namespace bpffs;
 using bpffs::client::Connection;
 using wire::Bytes;
 using wire::Command;
+using namespace bpffs::client;
 
 namespace {
 
 thread_local std::string last_error;
-
-// libbpf's convention: -errno returned, errno set, and here the sentence.
-int failure(int code, std::string message) {
-    last_error = std::move(message);
-    errno = code;
-    return -code;
-}
-int failure(const Error &e) {
-    return failure(e.code, e.message);
-}
-
-Bytes bytes_of(const void *p, size_t len) {
-    auto b = static_cast<const uint8_t *>(p);
-    return len == 0 ? Bytes{} : Bytes(b, b + len);
-}
-
-// Option structs follow libbpf's sz convention: fields past sz are absent.
-template <class Opts, class Field>
-Field opt(const Opts *opts, Field Opts::*field) {
-    if (opts == nullptr) return Field{};
-    static const Opts probe{};
-    size_t end = static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*field)) -
-                                     reinterpret_cast<const char *>(&probe)) +
-                 sizeof(Field);
-    return opts->sz >= end ? opts->*field : Field{};
-}
-
-// One command whose reply body is decoded as Reply; the body can also be
-// kept on failure (batches).
-template <class Reply>
-Result<Reply> call(Command command, const Bytes &payload, const std::string *path_hint = nullptr,
-                   Bytes *error_body = nullptr) {
-    auto reply = Connection::instance().call(command, payload, path_hint);
-    if (!reply) return tl::unexpected(reply.error());
-    if (reply->error != 0) {
-        if (error_body != nullptr) *error_body = std::move(reply->body);
-        return fail(reply->error, std::move(reply->message));
-    }
-    if constexpr (std::is_same_v<Reply, Bytes>) {
-        return std::move(reply->body);
-    } else {
-        return wire::decode<Reply>(reply->body, wire::command_name(command));
-    }
-}
-
-// Commands with an empty reply.
-int simple(Command command, const Bytes &payload) {
-    auto r = call<Bytes>(command, payload);
-    if (!r) return failure(r.error());
-    return 0;
-}
-
-int new_fd(Command command, const Bytes &payload, const std::string *path_hint = nullptr) {
-    auto r = call<wire::FdReply>(command, payload, path_hint);
-    if (!r) return failure(r.error());
-    int fd = static_cast<int>(r->fd);
-    Connection::instance().adopt_fd(fd);  // a reused number: old sizes no longer apply
-    return fd;
-}
 
 int efault(const char *what) {
     return failure(EFAULT, std::string(what) + " is NULL");
@@ -324,17 +267,12 @@ int bpffs_obj_get_opts(const char *pathname, const struct bpffs_obj_get_opts *op
     return new_fd(Command::obj_get, wire::encode(req), &*path);
 }
 
-int bpffs_map_get_next_id(__u32 start_id, __u32 *next_id) {
-    if (next_id == nullptr) return efault("next_id");
-    auto r = call<wire::IdReply>(Command::map_get_next_id,
-                                 wire::encode(wire::GetNextIdRequest{start_id}));
-    if (!r) return failure(r.error());
-    *next_id = r->id;
-    return 0;
+int bpffs_map_get_next_id(__u32 start_id, __u32 *next) {
+    return next_id(Command::map_get_next_id, start_id, next);
 }
 
 int bpffs_map_get_fd_by_id(__u32 id) {
-    return new_fd(Command::map_get_fd_by_id, wire::encode(wire::GetFdByIdRequest{id, 0}));
+    return fd_by_id(Command::map_get_fd_by_id, id);
 }
 
 int bpffs_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len) {

@@ -10,56 +10,15 @@
 #include "tools/libbpffs/connection.h"
 #include "tools/libbpffs/link_info.h"
 #include "tools/libbpffs/prog_info.h"
+#include "tools/libbpffs/request.h"
 
 using namespace bpffs;
 using bpffs::client::Connection;
 using wire::Bytes;
 using wire::Command;
+using namespace bpffs::client;
 
 namespace {
-
-int failure(int code, std::string message) {
-    bpffs::client::set_last_error(std::move(message));
-    errno = code;
-    return -code;
-}
-int failure(const Error &e) {
-    return failure(e.code, e.message);
-}
-
-// Option structs follow libbpf's sz convention: fields past sz are absent.
-template <class Opts, class Field>
-Field opt(const Opts *opts, Field Opts::*field) {
-    if (opts == nullptr) return Field{};
-    static const Opts probe{};
-    size_t end = static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*field)) -
-                                     reinterpret_cast<const char *>(&probe)) +
-                 sizeof(Field);
-    return opts->sz >= end ? opts->*field : Field{};
-}
-
-template <class Reply>
-Result<Reply> call(Command command, const Bytes &payload) {
-    auto reply = Connection::instance().call(command, payload, nullptr);
-    if (!reply) return tl::unexpected(reply.error());
-    if (reply->error != 0) return fail(reply->error, std::move(reply->message));
-    return wire::decode<Reply>(reply->body, wire::command_name(command));
-}
-
-int simple(Command command, const Bytes &payload) {
-    auto reply = Connection::instance().call(command, payload, nullptr);
-    if (!reply) return failure(reply.error());
-    if (reply->error != 0) return failure(reply->error, std::move(reply->message));
-    return 0;
-}
-
-int new_fd(Command command, const Bytes &payload) {
-    auto r = call<wire::FdReply>(command, payload);
-    if (!r) return failure(r.error());
-    int fd = static_cast<int>(r->fd);
-    Connection::instance().forget_fd(fd);  // a reused number: old sizes no longer apply
-    return fd;
-}
 
 // Bytes past the struct that the caller offers must be zero (E2BIG).
 int check_tail(const void *info, __u32 info_len) {
@@ -156,17 +115,12 @@ int bpffs_link_detach(int link_fd) {
                   wire::encode(wire::LinkDetachRequest{static_cast<uint32_t>(link_fd)}));
 }
 
-int bpffs_link_get_next_id(__u32 start_id, __u32 *next_id) {
-    if (next_id == nullptr) return failure(EFAULT, "next_id is NULL");
-    auto r = call<wire::IdReply>(Command::link_get_next_id,
-                                 wire::encode(wire::GetNextIdRequest{start_id}));
-    if (!r) return failure(r.error());
-    *next_id = r->id;
-    return 0;
+int bpffs_link_get_next_id(__u32 start_id, __u32 *next) {
+    return next_id(Command::link_get_next_id, start_id, next);
 }
 
 int bpffs_link_get_fd_by_id(__u32 id) {
-    return new_fd(Command::link_get_fd_by_id, wire::encode(wire::GetFdByIdRequest{id, 0}));
+    return fd_by_id(Command::link_get_fd_by_id, id);
 }
 
 int bpffs_iter_create(int link_fd) {

@@ -20,8 +20,11 @@
 #include "tools/libbpffs/bpffs.h"
 #include "tools/libbpffs/client_path.h"
 #include "tools/libbpffs/prog_info.h"
+#include "tools/libbpffs/request.h"
 
 using namespace bpffs;
+using client::failure;
+using client::opt;
 
 struct bpffs_program {
     bpffs_object *obj = nullptr;
@@ -54,30 +57,10 @@ struct bpffs_object {
 
 namespace {
 
-// libbpf's conventions: -errno returned, errno set, the sentence kept.
-int failure(int code, std::string message) {
-    client::set_last_error(std::move(message));
-    errno = code;
-    return -code;
-}
-int failure(const Error &e) {
-    return failure(e.code, e.message);
-}
-
 template <class T>
 T *null_failure(int code, std::string message) {
     failure(code, std::move(message));
     return nullptr;
-}
-
-template <class Opts, class Field>
-Field opt(const Opts *opts, Field Opts::*field) {
-    if (opts == nullptr) return Field{};
-    static const Opts probe{};
-    size_t end = static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*field)) -
-                                     reinterpret_cast<const char *>(&probe)) +
-                 sizeof(Field);
-    return opts->sz >= end ? opts->*field : Field{};
 }
 
 // Prefixes an error with what was being done: "map 'flows': ...".

@@ -10,49 +10,15 @@
 #include "tools/libbpffs/bpffs.h"
 #include "tools/libbpffs/connection.h"
 #include "tools/libbpffs/prog_info.h"
+#include "tools/libbpffs/request.h"
 
 using namespace bpffs;
 using bpffs::client::Connection;
 using wire::Bytes;
 using wire::Command;
+using namespace bpffs::client;
 
 namespace {
-
-int failure(int code, std::string message) {
-    bpffs::client::set_last_error(std::move(message));
-    errno = code;
-    return -code;
-}
-int failure(const Error &e) {
-    return failure(e.code, e.message);
-}
-
-template <class Opts, class Field>
-Field opt(const Opts *opts, Field Opts::*field) {
-    if (opts == nullptr) return Field{};
-    static const Opts probe{};
-    size_t end = static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*field)) -
-                                     reinterpret_cast<const char *>(&probe)) +
-                 sizeof(Field);
-    return opts->sz >= end ? opts->*field : Field{};
-}
-
-Bytes bytes_of(const void *p, size_t len) {
-    auto b = static_cast<const uint8_t *>(p);
-    return len == 0 || p == nullptr ? Bytes{} : Bytes(b, b + len);
-}
-
-// One command; on failure the reply body (a load log) is kept in error_body.
-template <class Reply>
-Result<Reply> call(Command command, const Bytes &payload, Bytes *error_body = nullptr) {
-    auto reply = Connection::instance().call(command, payload, nullptr);
-    if (!reply) return tl::unexpected(reply.error());
-    if (reply->error != 0) {
-        if (error_body != nullptr) *error_body = std::move(reply->body);
-        return fail(reply->error, std::move(reply->message));
-    }
-    return wire::decode<Reply>(reply->body, wire::command_name(command));
-}
 
 void copy_log(const std::string &log, char *buf, uint32_t size) {
     if (buf == nullptr || size == 0) return;
@@ -65,29 +31,13 @@ void copy_log(const std::string &log, char *buf, uint32_t size) {
 // also when the load fails.
 int load(Command command, const Bytes &payload, char *log_buf, uint32_t log_size) {
     Bytes error_body;
-    auto r = call<wire::LoadReply>(command, payload, &error_body);
+    auto r = call<wire::LoadReply>(command, payload, nullptr, &error_body);
     if (!r) {
         if (auto body = wire::decode<wire::LoadReply>(error_body, "load log"))
             copy_log(body->log, log_buf, log_size);
         return failure(r.error());
     }
     copy_log(r->log, log_buf, log_size);
-    int fd = static_cast<int>(r->fd);
-    Connection::instance().forget_fd(fd);
-    return fd;
-}
-
-int next_id(Command command, __u32 start_id, __u32 *next) {
-    if (next == nullptr) return failure(EFAULT, "next_id is NULL");
-    auto r = call<wire::IdReply>(command, wire::encode(wire::GetNextIdRequest{start_id}));
-    if (!r) return failure(r.error());
-    *next = r->id;
-    return 0;
-}
-
-int fd_by_id(Command command, __u32 id) {
-    auto r = call<wire::FdReply>(command, wire::encode(wire::GetFdByIdRequest{id, 0}));
-    if (!r) return failure(r.error());
     int fd = static_cast<int>(r->fd);
     Connection::instance().forget_fd(fd);
     return fd;
