@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/sha256.h"
+#include "core/vm/verifier/helper_protos.h"
 
 namespace bpffs {
 
@@ -14,15 +15,6 @@ namespace {
 
 constexpr size_t kObjNameLen = 16;  // BPF_OBJ_NAME_LEN
 constexpr size_t kMaxLicenseLen = 127;
-
-// Helpers whose kernel prototypes say gpl_only: a program whose license is
-// not GPL-compatible may not call them (the kernel's verifier refuses).
-constexpr int32_t kGplOnlyHelpers[] = {
-    6,    // bpf_trace_printk
-    126,  // bpf_seq_printf
-    127,  // bpf_seq_write
-    128,  // bpf_seq_printf_btf
-};
 
 bool is_map_reference(const vm::Insn &insn) {
     return insn.code == vm::op::kLddw &&
@@ -46,16 +38,18 @@ bool is_helper_call(const vm::Insn &insn) {
     return insn.code == (vm::op::kJmp | vm::op::kCall) && insn.src == vm::op::kCallHelper;
 }
 
+// A program that is not verified still may not call a GPL-only helper
+// (the verifier's prototypes say which) under a license that is not
+// GPL-compatible; verified programs meet the same check in the verifier.
 Status check_gpl_helpers(std::span<const vm::Insn> insns, bool gpl) {
     if (gpl) return ok();
     for (size_t i = 0; i < insns.size(); ++i) {
         if (!is_helper_call(insns[i])) continue;
-        if (std::find(std::begin(kGplOnlyHelpers), std::end(kGplOnlyHelpers), insns[i].imm) !=
-            std::end(kGplOnlyHelpers))
-            return fail(EINVAL, "instruction " + std::to_string(i) + ": helper " +
-                                    std::to_string(insns[i].imm) +
-                                    " is GPL-only and the program's license is not "
-                                    "GPL-compatible");
+        const auto *proto = vm::verifier::find_helper_proto(insns[i].imm);
+        if (proto != nullptr && proto->gpl_only)
+            return fail(EINVAL, "instruction " + std::to_string(i) + ": " + proto->name +
+                                    ": cannot call GPL-restricted function from non-GPL "
+                                    "compatible program");
     }
     return ok();
 }
@@ -108,13 +102,17 @@ bool Prog::license_is_gpl_compatible(std::string_view license) {
 
 Result<std::shared_ptr<Prog>> Prog::create(const ProgSpec &spec, std::vector<vm::Insn> insns,
                                            const vm::LoadOptions &options) {
+    if (auto st = check_gpl_helpers(insns, license_is_gpl_compatible(spec.license)); !st)
+        return tl::unexpected(st.error());
+    return build(spec, std::move(insns), options);
+}
+
+Result<std::shared_ptr<Prog>> Prog::build(const ProgSpec &spec, std::vector<vm::Insn> insns,
+                                          const vm::LoadOptions &options) {
     if (auto st = check_object_name(spec.name); !st) return tl::unexpected(st.error());
     if (spec.license.size() > kMaxLicenseLen)
         return fail(EINVAL, "the license string is longer than " + std::to_string(kMaxLicenseLen) +
                                 " characters");
-    if (auto st = check_gpl_helpers(insns, license_is_gpl_compatible(spec.license)); !st)
-        return tl::unexpected(st.error());
-
     // Record which instructions refer to which map while the VM resolves them.
     std::vector<MapRef> refs;
     vm::LoadOptions recording = options;
@@ -143,7 +141,7 @@ Result<std::shared_ptr<Prog>> Prog::create_verified(const ProgSpec &spec,
                                                     const vm::LoadOptions &options,
                                                     vm::verifier::ProgramEnv env,
                                                     vm::verifier::Verdict &verdict) {
-    auto prog = create(spec, insns, options);
+    auto prog = build(spec, insns, options);
     if (!prog) return prog;
     Prog &p = **prog;
     env.helpers = options.helpers;

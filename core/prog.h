@@ -100,6 +100,10 @@ class Prog : public Object {
     };
 
     Prog(const ProgSpec &spec, vm::Program program);
+    // create() without the GPL-only helper check (create_verified leaves it
+    // to the verifier, which logs it as the kernel does).
+    static Result<std::shared_ptr<Prog>> build(const ProgSpec &spec, std::vector<vm::Insn> insns,
+                                               const vm::LoadOptions &options);
 
     ProgSpec spec_;
     std::vector<MapRef> map_refs_;

@@ -41,6 +41,9 @@ const Case kCases[] = {
     {"bad_helper_size", EACCES, "R3 "},
     {"bad_neg_offset", EACCES, "invalid rdwr buffer access: off=-1"},
     {"bad_deep_calls", E2BIG, "the call stack of 9 frames is too deep"},
+    {"ok_non_gpl", 0, ""},
+    {"bad_non_gpl_btf", EINVAL,
+     "cannot call GPL-restricted function from non-GPL compatible program"},
 };
 
 int silent(enum libbpf_print_level, const char *, va_list) {

@@ -139,6 +139,19 @@ TEST_CASE("Prog::create refuses structural errors, bad names and GPL-only calls"
         REQUIRE_FALSE(prog);
         CHECK(prog.error().message.find("GPL") != std::string::npos);
     }
+    SECTION("bpf_seq_printf_btf (150) with a non-GPL license") {
+        spec.license = "Proprietary";
+        auto prog = Prog::create(spec, assemble("call 150\nmov %r0, 0\nexit"), {});
+        REQUIRE_FALSE(prog);
+        CHECK(prog.error().code == EINVAL);
+        CHECK(prog.error().message.find("bpf_seq_printf_btf: cannot call GPL-restricted") !=
+              std::string::npos);
+    }
+    SECTION("helper 128 (bpf_tcp_send_ack, not GPL-only) with a non-GPL license") {
+        spec.license = "Proprietary";
+        auto prog = Prog::create(spec, assemble("call 128\nmov %r0, 0\nexit"), {});
+        CHECK((prog || prog.error().message.find("GPL") == std::string::npos));
+    }
 }
 
 TEST_CASE("map ids and the xlated dump name the map by id") {

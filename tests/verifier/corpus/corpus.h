@@ -31,4 +31,8 @@ struct bpf_iter__bpf_map_elem {
     void *value;
 } __attribute__((preserve_access_index));
 
-char LICENSE[] SEC("license") = "GPL";
+/* A program may name another license before including this file. */
+#ifndef CORPUS_LICENSE
+#define CORPUS_LICENSE "GPL"
+#endif
+char LICENSE[] SEC("license") = CORPUS_LICENSE;
