@@ -31,6 +31,11 @@ if [ "$self_check" != 1 ]; then
     [ -x "$bpffsctl" ] || skip "bpffsctl is not built ($bpffsctl)"
 fi
 
+# Kernel map names are global: scenarios start the names they look up
+# with $R, unique to this run (the shell's pid), so that two suites running
+# at once (two checkouts) do not find each other's maps. Masked below.
+run_prefix=r$$_
+
 # No dot in the directory: libbpf turns every '.' of a pinmaps path into '_'.
 top=$(mktemp -d /tmp/bpffs-diff-XXXXXX)
 kernel_mnt=$top/kmnt
@@ -86,7 +91,7 @@ run_scenario() {
         case "$line" in '' | '#'*) continue ;; esac
         printf '$ %s\n' "$line" >>"$out"
         (
-            cd "$work" && PATH="$bin:$PATH" TOOL=bpftool MNT=$mnt WORK=$work \
+            cd "$work" && PATH="$bin:$PATH" TOOL=bpftool MNT=$mnt WORK=$work R=$run_prefix \
                 BPFFS_SOCKET=$socket bash -c "$line" >"$work/.out" 2>"$work/.err"
         )
         rc=$?
@@ -101,7 +106,7 @@ normalize() {
     if [ "${DIFF_STRICT_MEMLOCK:-0}" != 1 ]; then
         memlock='s/memlock [0-9]+B/memlock NB/g; s/"bytes_memlock": ?[0-9]+/"bytes_memlock":N/g;'
     fi
-    sed -E "s|$mnt|\$MNT|g; s|$work|\$WORK|g;
+    sed -E "s|$mnt|\$MNT|g; s|$work|\$WORK|g; s/$run_prefix//g;
         s/^([[:space:]]*)[0-9]+: /\\1ID: /;
         s/\"id\": ?[0-9]+/\"id\":ID/g;
         s/get map by id \\([0-9]+\\)/get map by id (ID)/g;
