@@ -6,10 +6,14 @@ namespace bpffs {
 
 const char *kind_name(ObjectKind kind) {
     switch (kind) {
-        case ObjectKind::map: return "map";
-        case ObjectKind::prog: return "prog";
-        case ObjectKind::link: return "link";
-        case ObjectKind::btf: return "btf";
+        case ObjectKind::map:
+            return "map";
+        case ObjectKind::prog:
+            return "prog";
+        case ObjectKind::link:
+            return "link";
+        case ObjectKind::btf:
+            return "btf";
     }
     return "object";
 }
@@ -18,15 +22,26 @@ Object::~Object() {
     if (registry_ != nullptr) registry_->release(id_);
 }
 
-void IdRegistry::publish(const std::shared_ptr<Object> &obj) {
-    std::lock_guard lock(mutex_);
+uint32_t IdRegistry::take_id() {
     // Cyclic allocation in [1, INT_MAX], skipping ids still in use.
-    while (objects_.count(next_) != 0) next_ = next_ >= INT_MAX ? 1 : next_ + 1;
+    while (objects_.count(next_) != 0)
+        next_ = next_ >= INT_MAX ? 1 : next_ + 1;
     uint32_t id = next_;
     next_ = next_ >= INT_MAX ? 1 : next_ + 1;
+    return id;
+}
+
+void IdRegistry::publish(const std::shared_ptr<Object> &obj) {
+    std::lock_guard lock(mutex_);
+    uint32_t id = take_id();
     obj->id_ = id;
     obj->registry_ = this;
     objects_[id] = obj;
+}
+
+void IdRegistry::spend() {
+    std::lock_guard lock(mutex_);
+    take_id();
 }
 
 std::shared_ptr<Object> IdRegistry::get(uint32_t id) const {

@@ -22,7 +22,7 @@ const char *kind_name(ObjectKind kind);
 class IdRegistry;
 
 class Object {
-public:
+  public:
     explicit Object(ObjectKind kind) : kind_(kind) {}
     virtual ~Object();
     Object(const Object &) = delete;
@@ -32,7 +32,7 @@ public:
     // 0 until the object is published in a registry.
     uint32_t id() const { return id_; }
 
-private:
+  private:
     friend class IdRegistry;
     ObjectKind kind_;
     uint32_t id_ = 0;
@@ -43,9 +43,13 @@ private:
 // freed id is not reused until the counter wraps), looked up by id, and
 // walked in increasing order (MAP_GET_NEXT_ID and friends).
 class IdRegistry {
-public:
+  public:
     // Gives obj the next free id and makes it findable. Call once.
     void publish(const std::shared_ptr<Object> &obj);
+    // Uses up the next free id with no object behind it: the kernel
+    // allocates a link's id (bpf_link_prime) before the target's attach
+    // check, and an attach that fails there still consumes the id.
+    void spend();
     std::shared_ptr<Object> get(uint32_t id) const;
     // The smallest live id greater than start.
     std::optional<uint32_t> next_id(uint32_t start) const;
@@ -53,9 +57,11 @@ public:
     std::vector<std::shared_ptr<Object>> snapshot() const;
     size_t size() const;
 
-private:
+  private:
     friend class Object;
     void release(uint32_t id);
+    // The next free id, the counter moved past it (mutex_ held).
+    uint32_t take_id();
 
     mutable std::mutex mutex_;
     std::map<uint32_t, std::weak_ptr<Object>> objects_;
@@ -64,13 +70,13 @@ private:
 
 // One registry per object kind; the daemon's id spaces.
 class Registries {
-public:
+  public:
     IdRegistry &of(ObjectKind kind) { return registries_[static_cast<int>(kind)]; }
 
     // The process-wide id spaces used by the daemon.
     static Registries &global();
 
-private:
+  private:
     IdRegistry registries_[4];
 };
 

@@ -126,6 +126,17 @@ Result<IterAux> resolve_aux(CallState &c, const IterTarget &target,
     return aux;
 }
 
+// The target's parameters resolved and checked against the program (the
+// kernel's attach_target: the map of bpf_map_elem).
+Result<std::shared_ptr<IterLink>> attach_target(CallState &c, const IterTarget &target,
+                                                const union bpf_iter_link_info &info,
+                                                const std::shared_ptr<Prog> &prog,
+                                                std::shared_ptr<IterProgram> program) {
+    auto aux = resolve_aux(c, target, info);
+    if (!aux) return tl::unexpected(aux.error());
+    return IterLink::create(target.name, prog, std::move(program), std::move(*aux));
+}
+
 // bpf_iter_link_attach, after the program checks of link_create.
 Result<std::shared_ptr<IterLink>> attach_iter(CallState &c, const wire::LinkCreateRequest &req,
                                               const std::shared_ptr<Prog> &prog) {
@@ -146,10 +157,13 @@ Result<std::shared_ptr<IterLink>> attach_iter(CallState &c, const wire::LinkCrea
     if (program->sleepable() && !target->supports_resched())
         return fail(EINVAL, "sleepable programs cannot attach to iterator target '" + target_name +
                                 "' (it does not reschedule)");
-    auto aux = resolve_aux(c, *target, *info);
-    if (!aux) return tl::unexpected(aux.error());
-    auto link = IterLink::create(target_name, prog, std::move(program), std::move(*aux));
-    if (!link) return tl::unexpected(link.error());
+    auto link = attach_target(c, *target, *info, prog, std::move(program));
+    if (!link) {
+        // The kernel has allocated the link's id by now (bpf_link_prime
+        // comes before the target's attach_target): a failure spends it.
+        Registries::global().of(ObjectKind::link).spend();
+        return tl::unexpected(link.error());
+    }
     return publish(*link);
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/bpf_insn.h"
 #include "tests/integration/daemon_harness.h"
 #include "tools/libbpffs/bpffs.h"
 
@@ -25,16 +26,6 @@ using namespace bpffs::test;
 namespace {
 
 DaemonProcess g_daemon;
-
-bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
-    bpf_insn i{};
-    i.code = code;
-    i.dst_reg = dst;
-    i.src_reg = src;
-    i.off = off;
-    i.imm = imm;
-    return i;
-}
 
 // A bpf_map_elem program: bpf_seq_write of one byte, first + *(u32 *)key,
 // per element; "\n" in the final call (key NULL).
@@ -85,15 +76,21 @@ int array_map(uint32_t n) {
     return fd;
 }
 
-int elem_link(int prog_fd, int map_fd) {
+// LINK_CREATE of a bpf_map_elem link over map_fd: the fd or -errno.
+int try_elem_link(int prog_fd, int map_fd, __u32 flags = 0) {
     union bpf_iter_link_info li;
     memset(&li, 0, sizeof li);
     li.map.map_fd = static_cast<__u32>(map_fd);
     bpffs_link_create_opts opts{};
     opts.sz = sizeof opts;
+    opts.flags = flags;
     opts.iter_info = &li;
     opts.iter_info_len = sizeof li;
-    int fd = bpffs_link_create(prog_fd, 0, BPF_TRACE_ITER, &opts);
+    return bpffs_link_create(prog_fd, 0, BPF_TRACE_ITER, &opts);
+}
+
+int elem_link(int prog_fd, int map_fd) {
+    int fd = try_elem_link(prog_fd, map_fd);
     INFO(bpffs_last_error());
     REQUIRE(fd >= 0);
     return fd;
@@ -223,19 +220,31 @@ TEST_CASE("anonymous iterators read with bpffs_iter_read at any size") {
 TEST_CASE("a sleepable program cannot attach to a target without RESCHED (spec 2.3)") {
     int map = array_map(1);
     int prog = load_iter(letters_program('a'), "sleepy", "bpf_map_elem", BPF_F_SLEEPABLE);
-    union bpf_iter_link_info li;
-    memset(&li, 0, sizeof li);
-    li.map.map_fd = static_cast<__u32>(map);
-    bpffs_link_create_opts opts{};
-    opts.sz = sizeof opts;
-    opts.iter_info = &li;
-    opts.iter_info_len = sizeof li;
-    CHECK(bpffs_link_create(prog, 0, BPF_TRACE_ITER, &opts) == -EINVAL);
+    CHECK(try_elem_link(prog, map) == -EINVAL);
     // Before the map is looked at, as in the kernel: a bad map fd is EINVAL too.
-    li.map.map_fd = 9999;
-    CHECK(bpffs_link_create(prog, 0, BPF_TRACE_ITER, &opts) == -EINVAL);
+    CHECK(try_elem_link(prog, 9999) == -EINVAL);
     bpffs_close(prog);
     bpffs_close(map);
+}
+
+TEST_CASE("a link refused by its target's attach check spends an id, as in the kernel") {
+    // Linux (checked on 6.18) allocates the link's id (bpf_link_prime)
+    // before the target's attach_target; a refusal before it spends none.
+    int map = array_map(2);
+    int short_key = bpffs_map_create(BPF_MAP_TYPE_HASH, "short_key", 2, 8, 4, nullptr);
+    REQUIRE(short_key >= 0);
+    int prog = load_iter(letters_program('a'), "lower");
+    int first = elem_link(prog, map);
+    CHECK(try_elem_link(prog, short_key) == -EACCES);  // reads 4 bytes of a 2-byte key
+    CHECK(try_elem_link(prog, 9999) == -EBADF);
+    CHECK(try_elem_link(prog, 0) == -EBADF);
+    int second = elem_link(prog, map);
+    CHECK(id_of(second) == id_of(first) + 4);
+    CHECK(try_elem_link(prog, map, 1) == -EINVAL);  // flags: refused before the id
+    int third = elem_link(prog, map);
+    CHECK(id_of(third) == id_of(second) + 1);
+    for (int fd : {third, second, first, prog, short_key, map})
+        bpffs_close(fd);
 }
 
 TEST_CASE("an open iterator keeps program and map; the link goes with its last fd") {
@@ -302,25 +311,5 @@ TEST_CASE("pinned iterator: update for later opens, rm while open, ids") {
 }
 
 int main(int argc, char **argv) {
-    std::string why = skip_reason();
-    if (!why.empty()) {
-        printf("SKIP: %s\n", why.c_str());
-        return 77;
-    }
-    std::string error;
-    if (!start_daemon(g_daemon, error)) {
-        fprintf(stderr, "cannot start bpffsd: %s\n", error.c_str());
-        return 1;
-    }
-    bpffs_set_socket(g_daemon.socket.c_str());
-    int failed = Catch::Session().run(argc, argv);
-    bpffs_disconnect();
-    int exit_status = stop_daemon(g_daemon);
-    if (exit_status != 0 || failed != 0) {
-        fprintf(stderr, "exit %d; bpffsd log (%s):\n%s\n", exit_status, g_daemon.log.c_str(),
-                read_file(g_daemon.log).c_str());
-        return 1;
-    }
-    remove_daemon_files(g_daemon);
-    return 0;
+    return run_against_daemon(g_daemon, [&] { return Catch::Session().run(argc, argv); });
 }
