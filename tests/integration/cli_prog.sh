@@ -28,20 +28,6 @@ mask() {
         s/btf_id [0-9]+/btf_id B/; s/"btf_id":[0-9]+/"btf_id":B/;
         s/map\[id:[0-9]+\]/map[id:M]/g; s/prog_ids [0-9,]+/prog_ids IDS/'
 }
-# expect_grep "DESCRIPTION" EXPECTED_STATUS REGEX -- COMMAND...
-expect_grep() {
-    local what=$1 status=$2 re=$3
-    shift 4
-    local got rc
-    got=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" != "$status" ] || ! grep -qE -- "$re" <<<"$got"; then
-        echo "FAIL: $what: exit $rc (want $status), output does not match /$re/:"
-        echo "$got" | head -20
-        failures=$((failures + 1))
-    fi
-}
-
 kc=$progs/kernel_compat.bpf.o
 
 # load: the first program pinned, all programs loaded, maps pinned.

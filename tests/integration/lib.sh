@@ -87,18 +87,35 @@ mask() {
     cat
 }
 
+# run_captured COMMAND...: sets $got (stdout+stderr) and $rc.
+run_captured() {
+    got=$("$@" 2>&1)
+    rc=$?
+}
+
 # expect DESCRIPTION EXPECTED_STATUS EXPECTED_OUTPUT -- COMMAND...: the
 # command's exit status and its stdout+stderr (through mask) must be these.
 expect() {
     local what=$1 status=$2 want=$3
     shift 4
-    local got rc
-    got=$("$@" 2>&1)
-    rc=$?
+    run_captured "$@"
     got=$(mask <<<"$got")
     if [ "$rc" != "$status" ] || [ "$got" != "$want" ]; then
         echo "FAIL: $what: exit $rc (want $status)"
         diff <(echo "$want") <(echo "$got")
+        failures=$((failures + 1))
+    fi
+}
+
+# expect_grep DESCRIPTION EXPECTED_STATUS REGEX -- COMMAND...: the exit
+# status, and a line of the output matching REGEX (grep -E).
+expect_grep() {
+    local what=$1 status=$2 re=$3
+    shift 4
+    run_captured "$@"
+    if [ "$rc" != "$status" ] || ! grep -qE -- "$re" <<<"$got"; then
+        echo "FAIL: $what: exit $rc (want $status), output does not match /$re/:"
+        echo "$got" | head -20
         failures=$((failures + 1))
     fi
 }
