@@ -44,6 +44,8 @@ const Case kCases[] = {
     {"ok_non_gpl", 0, ""},
     {"bad_non_gpl_btf", EINVAL,
      "cannot call GPL-restricted function from non-GPL compatible program"},
+    {"bad_non_gpl_meta", EINVAL,
+     "Cannot access kernel 'struct bpf_iter_meta' from non-GPL compatible program"},
 };
 
 int silent(enum libbpf_print_level, const char *, va_list) {

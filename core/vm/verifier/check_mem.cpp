@@ -270,6 +270,12 @@ Status Verifier::check_buf_access(const RegState &ptr, int regno, int32_t off, i
 Status Verifier::check_btf_access(const RegState &ptr, int regno, int32_t off, int size, bool write,
                                   RegState *value_out, uint32_t idx) {
     const BtfStruct *s = ptr.btf;
+    // The kernel's structs are for GPL-compatible programs only, checked
+    // before the access itself (check_ptr_to_btf_access).
+    if (!env_.gpl_compatible)
+        return tl::unexpected(err(EINVAL, "Cannot access kernel 'struct " +
+                                              (s ? s->name : std::string("?")) +
+                                              "' from non-GPL compatible program"));
     if (write)
         return tl::unexpected(err(EACCES, "only read is supported (" + R(regno) + " is ptr_" +
                                               (s ? s->name : std::string("?")) + ")"));

@@ -64,7 +64,8 @@ const Entry kProtos[] = {
     {BPF_FUNC_seq_printf_btf,
      {"bpf_seq_printf_btf",
       RetKind::integer,
-      {A::btf_seq_file, A::mem_rdonly, A::const_size_or_zero, A::anything}}},
+      {A::btf_seq_file, A::mem_rdonly, A::const_size_or_zero, A::anything},
+      true}},
 };
 
 }  // namespace

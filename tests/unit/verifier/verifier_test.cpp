@@ -266,9 +266,10 @@ TEST_CASE("wrong helper arguments: EACCES") {
 TEST_CASE("GPL-only helpers need a GPL-compatible license: EINVAL") {
     auto env = elem_env();
     env.gpl_compatible = false;
+    // Refused at the call, before its arguments (no seq_file is needed;
+    // reading ctx->meta would be refused by itself, below).
     auto v = check(R"(
-        ldxdw %r1, [%r1+0]
-        ldxdw %r1, [%r1+0]
+        mov %r1, 0
         mov %r2, %r10
         add %r2, -8
         stdw [%r10-8], 0
@@ -279,6 +280,17 @@ TEST_CASE("GPL-only helpers need a GPL-compatible license: EINVAL") {
     )",
                    env);
     expect_reject(v, EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    expect_reject(check("mov %r1, 0\nmov %r2, 0\nmov %r3, 0\nmov %r4, 0\ncall 150\n"
+                        "mov %r0, 0\nexit",
+                        env),
+                  EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+}
+
+TEST_CASE("kernel structs behind BTF pointers need a GPL-compatible license: EINVAL") {
+    auto env = elem_env();
+    env.gpl_compatible = false;
+    expect_reject(check("ldxdw %r1, [%r1+0]\nldxdw %r0, [%r1+8]\nmov %r0, 0\nexit", env), EINVAL,
+                  "Cannot access kernel 'struct bpf_iter_meta' from non-GPL compatible program");
 }
 
 TEST_CASE("division by a register is accepted (x / 0 is 0), by a zero constant refused") {
