@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -542,11 +543,15 @@ TEST_CASE("a SIGKILLed daemon is replaced on the same mount point and socket") {
 
     std::string error;
     REQUIRE(start_daemon(td.d, error));
-    // start_daemon returns once the socket answers; the stale mount may be
-    // replaced an instant later.
+    // start_daemon returns once the socket answers, which bpffsd opens before
+    // it mounts: the stale mount is taken away and the new one put in place
+    // an instant later. In between, stat succeeds on the bare directory, so
+    // wait for a live FUSE mount instead.
+    constexpr long kFuseSuperMagic = 0x65735546;
     bool mounted = false;
     for (int i = 0; i < 100 && !mounted; ++i) {
-        mounted = stat(td.d.mountpoint.c_str(), &st) == 0;
+        struct statfs sfs;
+        mounted = statfs(td.d.mountpoint.c_str(), &sfs) == 0 && sfs.f_type == kFuseSuperMagic;
         if (!mounted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     REQUIRE(mounted);
