@@ -133,10 +133,15 @@ Result<std::shared_ptr<Map>> hashtab_create(const MapSpec &requested, unsigned n
 
 namespace {
 
-// Extra element slots of a plain hash map, so that replacing a value can
-// link the new element before the old one is recycled.
-uint32_t spare_slots(unsigned ncpus) {
-    return ncpus + 64;
+// The element slots of a plain hash map: max_entries, spares so that
+// replacing a value can link the new element before the old one is
+// recycled, and as many again for elements retired while readers may hold
+// them (core/rcu.h). Slots are carved only when needed, so the reserve
+// costs memory only while readers hold retired elements.
+uint32_t pool_capacity(uint32_t max_entries, unsigned ncpus) {
+    uint64_t spares = ncpus + 64;
+    return static_cast<uint32_t>(
+        std::min<uint64_t>(2 * (uint64_t{max_entries} + spares), ElemPool::kNil - 1));
 }
 
 }  // namespace
@@ -157,7 +162,8 @@ HashTab::HashTab(const MapSpec &spec, unsigned ncpus, uint32_t n_buckets, uint32
       heads_(new std::atomic<uint32_t>[n_buckets]),
       nstripes_(std::min<uint32_t>(n_buckets, 256)),
       stripes_(new std::mutex[nstripes_]),
-      pool_(lru_ ? spec.max_entries : spec.max_entries + spare_slots(ncpus), elem_size_) {
+      pool_(lru_ ? spec.max_entries : pool_capacity(spec.max_entries, ncpus), elem_size_),
+      retired_([this](uint32_t index) { pool_.release(index); }) {
     for (uint32_t i = 0; i < n_buckets_; i++)
         heads_[i].store(kNil, std::memory_order_relaxed);
     if (lru_) {
@@ -263,14 +269,22 @@ unsigned HashTab::current_cpu() const {
 }
 
 uint32_t HashTab::alloc_elem(unsigned cpu) {
-    return lru_ ? lru_list_->pop(cpu) : pool_.alloc();
+    if (lru_) return lru_list_->pop(cpu);
+    uint32_t index = pool_.alloc();
+    // Out of slots: some may only be waiting for readers that are gone.
+    if (index == kNil && retired_.reclaim() > 0) index = pool_.alloc();
+    return index;
 }
 
+// An element no longer linked in the map. A plain map's slot waits for the
+// read sections that may still hold its value (core/rcu.h); an LRU node goes
+// back to its list at once, as the kernel's do (its evictions reuse nodes
+// at once anyway).
 void HashTab::free_elem(uint32_t index) {
     if (lru_)
         lru_list_->push_free(index);
     else
-        pool_.release(index);
+        retired_.retire(index);
 }
 
 bool HashTab::evict_from_map(uint32_t index) {
@@ -303,7 +317,7 @@ int HashTab::update_plain(const void *key, const ValueSource &src, uint64_t flag
             count_.fetch_sub(1, std::memory_order_relaxed);
             return -E2BIG;
         }
-        uint32_t index = pool_.alloc();
+        uint32_t index = alloc_elem(0);
         if (index == kNil) {
             if (old == kNil) {
                 count_.fetch_sub(1, std::memory_order_relaxed);
@@ -320,7 +334,7 @@ int HashTab::update_plain(const void *key, const ValueSource &src, uint64_t flag
         link_head(bucket, index);
         if (old != kNil) unlink(bucket, old);
     }
-    if (old != kNil) pool_.release(old);
+    if (old != kNil) free_elem(old);
     return 0;
 }
 

@@ -17,9 +17,12 @@
 // allocation is lock-free (ElemPool) for plain maps; LRU maps take the
 // lock of one LRU list for allocation and free (see lru.h).
 //
-// Replacing a non-per-CPU value links a new element and recycles the old
-// one, so a program still holding the old value pointer reads the old value
-// until the slot is reused, as with the kernel's preallocated maps.
+// Replacing a non-per-CPU value links a new element and retires the old
+// one: a program still holding the old value pointer (in an rcu::ReadLock
+// section) reads the old value, and the slot is reused only after such
+// sections end (core/rcu.h), as the kernel's RCU keeps an element for its
+// readers. Per-CPU values are replaced in place, and LRU nodes are reused
+// at once, as in the kernel.
 #pragma once
 
 #include <atomic>
@@ -30,6 +33,7 @@
 #include "core/lru.h"
 #include "core/map.h"
 #include "core/mem_charge.h"
+#include "core/rcu.h"
 
 namespace bpffs {
 
@@ -124,6 +128,7 @@ class HashTab : public Map {
     uint32_t nstripes_;
     std::unique_ptr<std::mutex[]> stripes_;
     mutable ElemPool pool_;
+    rcu::RetireList retired_;  // plain maps' unlinked slots (core/rcu.h)
     std::unique_ptr<Lru> lru_list_;
     std::atomic<uint32_t> count_{0};
 };

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "core/rcu.h"
 #include "core/vm/interpreter.h"
 #include "iter/meta.h"
 #include "iter/session.h"
@@ -54,6 +55,9 @@ Result<uint64_t> BpfIterProgram::run_in(const void *ctx, IterSession &session,
 
 Result<uint64_t> BpfIterProgram::execute(const void *ctx, size_t ctx_size, IterSession *session,
                                          std::span<const IterMemory> memory) {
+    // Values the program looks up stay its own for the run (nested in the
+    // read's section when a read runs it).
+    rcu::ReadLock elements_held;
     vm::RunContext &rc = thread_run_context();
     rc.clear_regions();
     rc.user = session;

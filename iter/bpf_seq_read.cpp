@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/rcu.h"
 #include "iter/session.h"
 
 namespace bpffs {
@@ -13,6 +14,9 @@ namespace bpffs {
 Result<size_t> IterSession::read(void *buf, size_t size) {
     // Step 1: one reader at a time; the buffer appears on the first read.
     std::lock_guard lock(mutex_);
+    // Elements the walk and the program reach stay theirs until the read
+    // ends, as the kernel's rcu_read_lock from start() to stop().
+    rcu::ReadLock elements_held;
     if (!seq_.allocate())
         return fail(ENOMEM, "no memory for the " + std::to_string(seq_.size()) +
                                 "-byte buffer of an iterator session");

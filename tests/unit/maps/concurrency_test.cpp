@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/hashtab.h"
+#include "core/rcu.h"
 #include "core/result.h"
 #include "tests/unit/maps/map_test_util.h"
 
@@ -152,5 +153,59 @@ TEST_CASE("concurrent program writes to an array") {
         REQUIRE(map->lookup(&key, out, 0));
         for (unsigned cpu = 0; cpu < kCpus; cpu++)
             CHECK(out[cpu] == 625);
+    }
+}
+
+// What an iterator's program relies on: an element it reaches in a read
+// section (core/rcu.h) keeps its key and value for the section, however the
+// map changes. Writers replace, delete and re-insert keys as fast as they
+// can; each value holds its key in every word, so a slot reused for another
+// key under a reader shows as a word that is not the key it was found by
+// (and as a data race under TSan).
+TEST_CASE("a value found in a read section is never reused while the section lasts") {
+    constexpr uint32_t kKeys = 64;
+    constexpr size_t kWords = 16;
+    for (uint32_t flags : {0u, uint32_t{BPF_F_NO_PREALLOC}}) {
+        auto map = make(BPF_MAP_TYPE_HASH, 4, kWords * 4, kKeys, flags);
+        std::atomic<bool> stop{false};
+        std::atomic<long> torn{0}, reads{0};
+        std::vector<std::thread> threads;
+        for (unsigned t = 0; t < 2; t++) {
+            threads.emplace_back([&, t] {
+                uint32_t value[kWords];
+                for (uint32_t i = 0; !stop; i++) {
+                    uint32_t key = (i * 5 + t) % kKeys;
+                    std::fill(std::begin(value), std::end(value), key);
+                    if (i % 4 == 3)
+                        (void)map->remove(&key);
+                    else
+                        (void)map->update(&key, value, BPF_ANY);
+                }
+            });
+        }
+        for (unsigned t = 0; t < 2; t++) {
+            threads.emplace_back([&, t] {
+                for (uint32_t i = 0; reads < 5000 || i < 100; i++) {
+                    rcu::ReadLock section;
+                    uint32_t key = (i * 3 + t) % kKeys;
+                    auto *value = static_cast<const uint32_t *>(map->lookup_for_prog(&key, 0));
+                    if (value == nullptr) continue;
+                    // Long enough for writers to cycle the map's slots.
+                    for (int pass = 0; pass < 10; pass++) {
+                        for (size_t w = 0; w < kWords; w++)
+                            if (value[w] != key) torn++;
+                        std::this_thread::yield();
+                    }
+                    reads++;
+                }
+            });
+        }
+        for (unsigned t = 2; t < 4; t++)
+            threads[t].join();
+        stop = true;
+        threads[0].join();
+        threads[1].join();
+        CHECK(reads.load() >= 5000);
+        CHECK(torn.load() == 0);
     }
 }
