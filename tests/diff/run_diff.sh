@@ -7,6 +7,10 @@
 # DIFF_STRICT_MEMLOCK=1) memlock figures.
 #
 # usage: run_diff.sh SCENARIO BPFFSD BPFFSCTL
+# A scenario line "#requires: COMMAND" is run first against the kernel
+# (bpftool, on the kernel's mount, which is then emptied again): when it
+# fails, the kernel cannot be the reference for the scenario and the test
+# skips with COMMAND's last line of error.
 # DIFF_KEEP=DIR keeps the normalized transcripts.
 # Exit 0 on match, 1 on mismatch (a unified diff is printed), 77 to skip.
 set -u
@@ -81,6 +85,24 @@ start_daemon() {
 }
 
 
+# check_requirements: the scenario's "#requires:" lines, against the kernel.
+check_requirements() {
+    local line why
+    while IFS= read -r line; do
+        (
+            cd "$top/kwork" && PATH="$top/kbin:$PATH" TOOL=bpftool MNT=$kernel_mnt WORK=$top/kwork \
+                R=$run_prefix bash -c "${line#\#requires: }" >/dev/null 2>"$top/kwork/.err"
+        )
+        local rc=$?
+        # (maps.debug and progs.debug are the kernel's own: they stay)
+        find "$kernel_mnt" -mindepth 1 -maxdepth 1 ! -name '*.debug' -exec rm -rf {} +
+        if [ "$rc" != 0 ]; then
+            why=$(grep -v '^$' "$top/kwork/.err" | grep -iv warning | head -1)
+            skip "the kernel cannot run what this scenario needs (${line#\#requires: }): ${why:-exit $rc}"
+        fi
+    done < <(grep '^#requires: ' "$scenario")
+}
+
 # run_scenario BIN MNT WORK TRANSCRIPT: every non-comment line of the
 # scenario, with TOOL, MNT and WORK set, recorded as
 #   $ LINE / its stdout / [stderr] lines / [exit N]
@@ -120,6 +142,7 @@ extra_masks() {
     if [ -f "$masks" ]; then sed -E -f "$masks"; else cat; fi
 }
 
+check_requirements
 run_scenario "$top/kbin" "$kernel_mnt" "$top/kwork" "$top/kernel.raw"
 if [ "$self_check" = 1 ]; then
     # Kernel map ids and names are global: free the first run's maps first.

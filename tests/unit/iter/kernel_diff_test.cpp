@@ -154,9 +154,18 @@ std::string kernel_unavailable() {
         return "mount -t bpf is not permitted here";
     }
     g_mount = dir;
-    if (!run("bpftool map create " + g_mount + "/probe type array key 4 value 8 entries 1 name p"))
+    std::string probe = g_mount + "/probe", probe_it = g_mount + "/probe_it";
+    if (!run("bpftool map create " + probe + " type array key 4 value 8 entries 1 name p"))
         return "the kernel refuses to create BPF maps";
-    ::unlink((g_mount + "/probe").c_str());
+    // Some kernels load no bpf_map_elem iterator at all (EPERM under
+    // lockdown=confidentiality): then there is nothing to compare with.
+    bool iterates = run("bpftool iter pin " + object_path("lines") + " " + probe_it +
+                        " map pinned " + probe);
+    ::unlink(probe_it.c_str());
+    ::unlink(probe.c_str());
+    if (!iterates)
+        return "the kernel refuses bpf_map_elem iterator programs (bpftool iter pin " +
+               object_path("lines") + " fails)";
     return "";
 }
 
