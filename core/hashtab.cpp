@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "core/jhash.h"
@@ -269,11 +270,7 @@ unsigned HashTab::current_cpu() const {
 }
 
 uint32_t HashTab::alloc_elem(unsigned cpu) {
-    if (lru_) return lru_list_->pop(cpu);
-    uint32_t index = pool_.alloc();
-    // Out of slots: some may only be waiting for readers that are gone.
-    if (index == kNil && retired_.reclaim() > 0) index = pool_.alloc();
-    return index;
+    return lru_ ? lru_list_->pop(cpu) : take_slot();
 }
 
 // An element no longer linked in the map. A plain map's slot waits for the
@@ -303,39 +300,62 @@ int HashTab::update_elem(const void *key, const ValueSource &src, uint64_t flags
 int HashTab::update_plain(const void *key, const ValueSource &src, uint64_t flags) {
     uint32_t hash = hash_of(key);
     uint32_t bucket = bucket_of(hash);
+    // The new element is made before the bucket is locked: taking a slot may
+    // wait for readers (take_slot), never to be done under a bucket lock.
+    uint32_t fresh = kNil;
+    if (!percpu() || flags != BPF_EXIST) {
+        fresh = take_slot();
+        if (fresh != kNil) {
+            set_elem_hash(fresh, hash);
+            std::memcpy(elem_key(fresh), key, key_size());
+            store_value(fresh, src, true);
+        }
+    }
     uint32_t old;
+    bool linked = false;
+    int err = 0;
     {
         std::lock_guard lock(stripe(bucket));
         old = find(bucket, hash, key);
-        if (old != kNil && flags == BPF_NOEXIST) return -EEXIST;
-        if (old == kNil && flags == BPF_EXIST) return -ENOENT;
-        if (old != kNil && percpu()) {
-            store_value(old, src, false);  // per-CPU values are updated in place
-            return 0;
-        }
-        if (old == kNil && count_.fetch_add(1, std::memory_order_relaxed) >= max_entries()) {
-            count_.fetch_sub(1, std::memory_order_relaxed);
-            return -E2BIG;
-        }
-        uint32_t index = alloc_elem(0);
-        if (index == kNil) {
-            if (old == kNil) {
-                count_.fetch_sub(1, std::memory_order_relaxed);
-                return -ENOMEM;
-            }
-            // Every spare slot is in flight in other threads: overwrite in
-            // place rather than fail.
+        if (old != kNil && flags == BPF_NOEXIST) {
+            err = -EEXIST;
+        } else if (old == kNil && flags == BPF_EXIST) {
+            err = -ENOENT;
+        } else if (old != kNil && (percpu() || fresh == kNil)) {
+            // Per-CPU values are updated in place, as in the kernel; so is
+            // any value when no slot could be had (see take_slot).
             store_value(old, src, false);
-            return 0;
+        } else if (old == kNil && count_.fetch_add(1, std::memory_order_relaxed) >= max_entries()) {
+            count_.fetch_sub(1, std::memory_order_relaxed);
+            err = -E2BIG;
+        } else if (fresh == kNil) {
+            count_.fetch_sub(1, std::memory_order_relaxed);
+            err = -ENOMEM;
+        } else {
+            link_head(bucket, fresh);
+            if (old != kNil) unlink(bucket, old);
+            linked = true;
         }
-        set_elem_hash(index, hash);
-        std::memcpy(elem_key(index), key, key_size());
-        store_value(index, src, true);
-        link_head(bucket, index);
-        if (old != kNil) unlink(bucket, old);
     }
-    if (old != kNil) free_elem(old);
-    return 0;
+    if (!linked && fresh != kNil) pool_.release(fresh);  // never linked: nobody has seen it
+    if (linked && old != kNil) free_elem(old);
+    return err;
+}
+
+// A slot for a new element of a plain map. Slots retired while readers may
+// hold them come back when those readers are done: with none free, wait for
+// them, unless this thread is a reader itself (a program updating the map
+// during an iterator read), which would wait for itself. Only a whole map's
+// worth of replacements during one read section gets that far (the pool
+// holds twice the map, pool_capacity).
+uint32_t HashTab::take_slot() {
+    for (;;) {
+        uint32_t index = pool_.alloc();
+        if (index != kNil) return index;
+        if (retired_.reclaim() > 0) continue;
+        if (retired_.pending() == 0 || rcu::in_read_section()) return kNil;
+        std::this_thread::yield();
+    }
 }
 
 int HashTab::update_lru(const void *key, const ValueSource &src, uint64_t flags) {

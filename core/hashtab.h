@@ -112,6 +112,7 @@ class HashTab : public Map {
     int update_lru(const void *key, const ValueSource &src, uint64_t flags);
     int delete_elem(const void *key, void *value_out);
     uint32_t alloc_elem(unsigned cpu);
+    uint32_t take_slot();
     void free_elem(uint32_t index);
     bool evict_from_map(uint32_t index);
 

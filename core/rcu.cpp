@@ -6,11 +6,13 @@
 namespace bpffs::rcu {
 namespace {
 
-// A thread's read state. epoch is 0 outside read sections.
+// A reading thread's published epoch: 0 outside read sections.
 struct Reader {
     std::atomic<uint64_t> epoch{0};
-    unsigned depth = 0;
 };
+
+// The calling thread's nesting of read sections (no registration needed).
+thread_local unsigned t_depth = 0;
 
 // The epoch readers enter at; it starts at 1 so that 0 can mean "idle".
 std::atomic<uint64_t> g_epoch{1};
@@ -70,21 +72,23 @@ constexpr size_t kReclaimBatch = 64;
 // reader that could hold the slot is visible to the check or the scan, with
 // an epoch no later than the stamp.
 ReadLock::ReadLock() {
-    Reader &r = this_thread();
-    if (r.depth++ > 0) return;
+    if (t_depth++ > 0) return;
     g_reading.fetch_add(1, std::memory_order_acq_rel);
-    r.epoch.store(g_epoch.load(std::memory_order_acquire), std::memory_order_seq_cst);
+    this_thread().epoch.store(g_epoch.load(std::memory_order_acquire), std::memory_order_seq_cst);
 }
 
 ReadLock::~ReadLock() {
-    Reader &r = this_thread();
-    if (--r.depth > 0) return;
-    r.epoch.store(0, std::memory_order_release);
+    if (--t_depth > 0) return;
+    this_thread().epoch.store(0, std::memory_order_release);
     g_reading.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 bool readers_active() {
     return g_reading.load(std::memory_order_acquire) != 0;
+}
+
+bool in_read_section() {
+    return t_depth > 0;
 }
 
 RetireList::RetireList(Free free) : free_(std::move(free)) {}

@@ -70,7 +70,9 @@ class RetireList {
     std::vector<Retired> waiting_;
 };
 
-// For tests: whether any thread is in a read section now.
+// Whether any thread is in a read section now.
 bool readers_active();
+// Whether the calling thread is.
+bool in_read_section();
 
 }  // namespace bpffs::rcu
