@@ -263,6 +263,13 @@ int run(const Config &cfg, Daemonizer &daemonizer) {
     mopts.open_handlers->set(ObjectKind::link, std::make_shared<IterOpenHandler>());  // iter
     mopts.open_handlers->set(ObjectKind::map, std::make_shared<MapOpenHandler>());  // iter
     auto mount = FuseMount::start(tree, mopts);
+    if (!mount && mount.error().code == ENOTCONN) {
+        // Unmounted from outside while starting: a stop, as after the start.
+        (*server)->stop();
+        spdlog::info("{} was unmounted; stopping ({})", *mountpoint, mount.error().message);
+        daemonizer.failed(mount.error().message);
+        return 0;
+    }
     if (!mount) {
         (*server)->stop();
         return startup_failed("cannot mount " + *mountpoint + ": " + mount.error().message + " (" +

@@ -180,8 +180,15 @@ Result<std::unique_ptr<FuseMount>> FuseMount::start(PinTree &tree, const MountOp
     impl->loop = std::thread([raw = impl.get()] { raw->serve(); });
     std::unique_ptr<FuseMount> mount(new FuseMount(std::move(impl)));
     Impl &m = *mount->impl_;
-    if (!m.wait_for(std::chrono::seconds(10), &Impl::initialized))
+    if (!m.wait_for(std::chrono::seconds(10), &Impl::initialized)) {
+        std::lock_guard lock(m.state_mutex);
+        // The loop ended first: the connection went away before the kernel's
+        // INIT, which an unmount from outside right after mount(2) does.
+        if (m.finished)
+            return fail(ENOTCONN, "the FUSE connection of " + opts.mountpoint +
+                                      " ended before the kernel initialised it (unmounted)");
         return fail(EIO, "the kernel did not initialise the FUSE mount at " + opts.mountpoint);
+    }
     tree.set_mount_point(opts.mountpoint);
     {
         std::lock_guard lock(m.notifier->mutex);

@@ -46,7 +46,8 @@ class FuseMount {
   public:
     // Mounts tree at opts.mountpoint (clearing a stale mount left by a killed
     // daemon, with a logged message) and starts serving it in background
-    // threads. Returns once the mount is ready to be used.
+    // threads. Returns once the mount is ready to be used; ENOTCONN when it
+    // was unmounted (from outside) before the kernel had initialised it.
     static Result<std::unique_ptr<FuseMount>> start(PinTree &tree, const MountOptions &opts);
     ~FuseMount();  // stop()s
 
