@@ -12,6 +12,8 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 builddir="${1:-build-tsan}"
+# As scripts/build.sh: ccache hits across trees.
+export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=true
 
 tests=(unit-maps unit-pintree unit-iter unit-daemon
        integration-daemon integration-fault integration-load integration-access

@@ -21,6 +21,7 @@
 #include "iter/meta.h"
 #include "iter/seq_helpers.h"
 #include "iter/verifier_ctx.h"
+#include "tests/fuzz/fuzz_map.h"
 #include "tests/fuzz/fuzz_target.h"
 
 using namespace bpffs;
@@ -28,41 +29,7 @@ using namespace bpffs::vm;
 
 namespace {
 
-constexpr int32_t kMapFd = 3;
 constexpr uint64_t kBudget = 20000;
-
-std::shared_ptr<Map> make_map() {
-    MapSpec spec;
-    spec.map_type = 2;  // BPF_MAP_TYPE_ARRAY
-    spec.key_size = 4;
-    spec.value_size = 16;
-    spec.max_entries = 4;
-    spec.name = "fuzz_verifier";
-    auto m = Map::create(spec, 1);
-    return m ? *m : nullptr;
-}
-
-Result<ResolvedImm> resolve(const std::shared_ptr<Map> &map, const PseudoImm &p) {
-    if (!map || p.imm != kMapFd) return fail(EBADF, "no such map fd");
-    ResolvedImm r;
-    r.hold = map;
-    r.map = map.get();
-    if (p.src == op::kPseudoMapFd) {
-        r.value = reinterpret_cast<uint64_t>(map.get());
-        return r;
-    }
-    if (p.src == op::kPseudoMapValue) {
-        uint32_t key = 0;
-        auto *value = static_cast<uint8_t *>(map->lookup_for_prog(&key, 0));
-        if (value == nullptr || p.next_imm < 0 || p.next_imm >= 16)
-            return fail(EINVAL, "bad map value offset");
-        r.value = reinterpret_cast<uint64_t>(value + p.next_imm);
-        r.region = value;
-        r.region_len = 16;
-        return r;
-    }
-    return fail(EINVAL, "unsupported pseudo immediate");
-}
 
 const verifier::ProgramEnv &base_env() {
     static const verifier::ProgramEnv env = [] {
@@ -79,7 +46,7 @@ void run_accepted(const std::vector<Insn> &insns, const std::shared_ptr<Map> &ma
     static RunContext *ctx = new RunContext();
     LoadOptions opts;
     opts.helpers = &iter_helper_table();
-    opts.resolver = [&map](const PseudoImm &p) { return resolve(map, p); };
+    opts.resolver = [&map](const PseudoImm &p) { return fuzz::resolve(map, p); };
     auto prog = Program::load(insns, opts);
     if (!prog) {
         // The verifier accepted what the loader refuses: a mismatch, not unsafe.
@@ -127,14 +94,14 @@ void run_accepted(const std::vector<Insn> &insns, const std::shared_ptr<Map> &ma
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static std::shared_ptr<Map> map = make_map();
+    static std::shared_ptr<Map> map = fuzz::make_map("fuzz_verifier");
     std::vector<Insn> insns(size / sizeof(Insn));
     if (insns.empty() || insns.size() > 4096) return 0;
     std::memcpy(insns.data(), data, insns.size() * sizeof(Insn));
     // The verifier runs after the loader's structural checks, as in PROG_LOAD.
     LoadOptions opts;
     opts.helpers = &iter_helper_table();
-    opts.resolver = [](const PseudoImm &p) { return resolve(map, p); };
+    opts.resolver = [](const PseudoImm &p) { return fuzz::resolve(map, p); };
     if (!Program::load(insns, opts)) return 0;
     for (bool privileged : {true, false}) {
         verifier::ProgramEnv env = base_env();

@@ -159,8 +159,8 @@ std::string kernel_unavailable() {
         return "the kernel refuses to create BPF maps";
     // Some kernels load no bpf_map_elem iterator at all (EPERM under
     // lockdown=confidentiality): then there is nothing to compare with.
-    bool iterates = run("bpftool iter pin " + object_path("lines") + " " + probe_it +
-                        " map pinned " + probe);
+    bool iterates =
+        run("bpftool iter pin " + object_path("lines") + " " + probe_it + " map pinned " + probe);
     ::unlink(probe_it.c_str());
     ::unlink(probe.c_str());
     if (!iterates)
