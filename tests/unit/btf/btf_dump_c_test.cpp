@@ -17,19 +17,12 @@
 #include "core/btf/btf_dump_c.h"
 #include "core/btf/btf_layout.h"
 #include "core/btf/daemon_btf.h"
+#include "tests/unit/btf/types_btf.h"
 
 using namespace bpffs;
 using namespace bpffs::btf;
 
 namespace {
-
-std::vector<uint8_t> load_types_btf() {
-    const char *path = std::getenv("BTF_TYPES");
-    REQUIRE(path != nullptr);
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Raw BTF built type by type; ids are returned in order from 1.
 class Builder {

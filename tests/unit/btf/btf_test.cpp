@@ -9,19 +9,12 @@
 #include "core/btf/btf.h"
 #include "core/btf/daemon_btf.h"
 #include "core/btf/kernel_types.h"
+#include "tests/unit/btf/types_btf.h"
 
 using namespace bpffs;
 using namespace bpffs::btf;
 
 namespace {
-
-std::vector<uint8_t> load_types_btf() {
-    const char *path = std::getenv("BTF_TYPES");
-    REQUIRE(path != nullptr);
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 const Type &named(const Btf &btf, std::string_view name, uint32_t kind) {
     auto id = btf.find(name, kind);

@@ -8,19 +8,6 @@ using namespace vtest;
 
 namespace {
 
-void expect_reject(const Verdict &v, int code, const std::string &line) {
-    INFO(v.log);
-    REQUIRE_FALSE(v.status);
-    CHECK(v.status.error().code == code);
-    CHECK(has(v, line));
-}
-
-void expect_accept(const Verdict &v) {
-    INFO(v.log);
-    REQUIRE(v.status);
-    CHECK(has(v, "processed "));
-}
-
 // main: bpf_loop(4, cb, &fp[-8], 0) with fp[-8] = 0; returns 0. The
 // callback's body follows "cb:".
 std::string loop_with(const std::string &callback) {

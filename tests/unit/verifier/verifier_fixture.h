@@ -85,4 +85,19 @@ inline bool has(const Verdict &v, const std::string &line) {
     return v.log.find(line) != std::string::npos;
 }
 
+// A refusal with this errno whose log has this line.
+inline void expect_reject(const Verdict &v, int code, const std::string &line) {
+    INFO(v.log);
+    REQUIRE_FALSE(v.status);
+    CHECK(v.status.error().code == code);
+    CHECK(has(v, line));
+}
+
+// An acceptance, with the kernel's closing statistics line.
+inline void expect_accept(const Verdict &v) {
+    INFO(v.log);
+    REQUIRE(v.status);
+    CHECK(has(v, "processed "));
+}
+
 }  // namespace vtest

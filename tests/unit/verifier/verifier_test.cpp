@@ -4,23 +4,6 @@
 
 using namespace vtest;
 
-namespace {
-
-void expect_reject(const Verdict &v, int code, const std::string &line) {
-    INFO(v.log);
-    REQUIRE_FALSE(v.status);
-    CHECK(v.status.error().code == code);
-    CHECK(has(v, line));
-}
-
-void expect_accept(const Verdict &v) {
-    INFO(v.log);
-    REQUIRE(v.status);
-    CHECK(has(v, "processed "));
-}
-
-}  // namespace
-
 TEST_CASE("the smallest iterator program is accepted, with the kernel's statistics line") {
     auto v = check("mov %r0, 0\nexit", elem_env());
     expect_accept(v);
