@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs what is missing, builds, and runs every test. With CI=true (or
-# --sanitize) the suite runs a second time in an ASan+UBSan build.
+# --sanitize) the suite runs a second time in an ASan+UBSan build, and the
+# concurrency tests a third time under ThreadSanitizer (scripts/tsan.sh).
 # Ends with the line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -29,8 +30,13 @@ run_suite() {
     fi
     echo "=== tests in $builddir"
     meson test -C "$builddir" --print-errorlogs --timeout-multiplier 3
+    count_results "$builddir"
+}
+
+# Adds a build directory's meson test results to the totals.
+count_results() {
     local counts
-    counts=$(python3 - "$builddir/meson-logs/testlog.json" <<'PY'
+    counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
 import json, sys
 p = f = s = 0
 for line in open(sys.argv[1]):
@@ -48,6 +54,13 @@ PY
 run_suite build
 if ((sanitize)); then
     run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+    echo "=== concurrency tests under ThreadSanitizer (build-tsan)"
+    rm -f build-tsan/meson-logs/testlog.json
+    scripts/tsan.sh build-tsan
+    tsan_rc=$? fails_before=$total_fail
+    [[ -f build-tsan/meson-logs/testlog.json ]] && count_results build-tsan
+    # A TSan report (or a failed build) fails the run even when no test did.
+    ((tsan_rc != 0 && total_fail == fails_before)) && total_fail=$((total_fail + 1))
 fi
 
 echo "${total_pass} passed, ${total_fail} failed, ${total_skip} skipped"
