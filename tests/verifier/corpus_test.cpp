@@ -91,7 +91,7 @@ int main() {
             if (k == EPERM) {
                 // Refused before verification ("processed 0 insns"): some
                 // kernels load no program of this target at all (EPERM for
-                // every bpf_map_elem iterator under lockdown=confidentiality).
+                // every bpf_map_elem iterator, as this machine's 6.18.44 does).
                 // No verdict to compare with; bpffsd's is still checked.
                 theirs += " (no verdict: the program was not verified)";
                 ++unverified;

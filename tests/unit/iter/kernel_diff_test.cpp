@@ -157,8 +157,8 @@ std::string kernel_unavailable() {
     std::string probe = g_mount + "/probe", probe_it = g_mount + "/probe_it";
     if (!run("bpftool map create " + probe + " type array key 4 value 8 entries 1 name p"))
         return "the kernel refuses to create BPF maps";
-    // Some kernels load no bpf_map_elem iterator at all (EPERM under
-    // lockdown=confidentiality): then there is nothing to compare with.
+    // Some kernels load no bpf_map_elem iterator at all (EPERM before
+    // verifying, as this machine's 6.18.44 does): nothing to compare with.
     bool iterates =
         run("bpftool iter pin " + object_path("lines") + " " + probe_it + " map pinned " + probe);
     ::unlink(probe_it.c_str());
