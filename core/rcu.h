@@ -18,8 +18,10 @@
 // recycles as the kernel's preallocated maps do.
 //
 // Read sections nest. They may be long (an iterator read walks a whole map
-// in one section), so writers never wait for them: slots retired meanwhile
-// wait in the list, and the map draws new slots instead (hashtab.h).
+// in one section): slots retired meanwhile wait in the list and the map
+// draws new slots instead; a writer waits for readers only when even its
+// reserve is used up, and never inside a read section of its own
+// (HashTab::take_slot).
 #pragma once
 
 #include <cstdint>

@@ -10,7 +10,7 @@
 # A scenario line "#requires: COMMAND" is run first against the kernel
 # (bpftool, on the kernel's mount, which is then emptied again): when it
 # fails, the kernel cannot be the reference for the scenario and the test
-# skips with COMMAND's last line of error.
+# skips with the first line of COMMAND's errors.
 # DIFF_KEEP=DIR keeps the normalized transcripts.
 # Exit 0 on match, 1 on mismatch (a unified diff is printed), 77 to skip.
 set -u
